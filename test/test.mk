@@ -81,3 +81,18 @@ check-layers:
 	@! grep -nE '#include *[<"](postgres|fmgr|utils/|access/|executor/|storage/|miscadmin|funcapi)' \
 		$(wildcard src/core/*.[ch] src/net/*.[ch] src/dht/*.[ch]) || \
 		{ echo "PostgreSQL header in a pure layer"; exit 1; }
+
+# Standalone programs used by interop tests and benchmarks (test/tools/*.c).
+TOOL_PROGS = $(patsubst test/tools/%.c,%,$(sort $(wildcard test/tools/*.c)))
+
+build/tools/%: test/tools/%.c $(UNIT_OBJS)
+	@mkdir -p $(dir $@)
+	$(UNIT_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Isrc $< $(UNIT_OBJS) $(UNIT_LIBS) -o $@
+
+build/asan-tools/%: test/tools/%.c $(ASAN_OBJS)
+	@mkdir -p $(dir $@)
+	$(ASAN_CC) $(ASAN_CFLAGS) $< $(ASAN_OBJS) $(UNIT_LIBS) -o $@
+
+.PHONY: tools tools-asan
+tools: $(addprefix build/tools/,$(TOOL_PROGS))
+tools-asan: $(addprefix build/asan-tools/,$(TOOL_PROGS))
