@@ -71,6 +71,7 @@ typedef struct hy_mss
 	uint16_t	in_len;			/* bytes of the current message buffered */
 	uint16_t	msg_len;		/* decoded length, 0 while the varint is open */
 	uint8_t		hdr_len;		/* varint bytes of the current message */
+	uint8_t		len_done;		/* the varint is complete, body follows */
 	uint8_t		in[HY_MSS_MSG_MAX + 2];
 	/* outbound bytes the caller has not drained yet */
 	uint16_t	out_len;
