@@ -29,11 +29,12 @@ DATA = $(wildcard src/sql/upgrade/hydra--*--*.sql)
 EXTRA_CLEAN = $(PROTO_C) $(PROTO_H) build
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
-REGRESS_OPTS = --temp-config=test/regress.conf --temp-instance=./tmp_check \
-	--load-extension=pg_cron
+REGRESS_OPTS = --temp-config=test/regress.conf --temp-instance=./tmp_check
 
-TAP_TESTS = 1
 PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
+ifneq ($(PROVE_TESTS),)
+TAP_TESTS = 1
+endif
 
 PG_CPPFLAGS = -Isrc -I. -DHYDRA_VERSION='"$(EXTVERSION)"'
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
