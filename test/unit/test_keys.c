@@ -599,6 +599,149 @@ test_malformed(void)
 		   "secp256k1 x = 1 is a valid point (control)");
 }
 
+/* Append a DER tag and minimal length (test-only writer) */
+static size_t
+der_hdr(uint8_t *o, uint8_t tag, size_t len)
+{
+	o[0] = tag;
+	if (len < 0x80)
+	{
+		o[1] = (uint8_t) len;
+		return 2;
+	}
+	if (len < 0x100)
+	{
+		o[1] = 0x81;
+		o[2] = (uint8_t) len;
+		return 3;
+	}
+	o[1] = 0x82;
+	o[2] = (uint8_t) (len >> 8);
+	o[3] = (uint8_t) len;
+	return 4;
+}
+
+/* Build an RSA SPKI around raw INTEGER contents for n and e */
+static blob
+rsa_spki(const uint8_t *n, size_t nl, const uint8_t *e, size_t el)
+{
+	static const uint8_t alg[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48,
+	0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+	uint8_t		ints[FIX_MAX], key[FIX_MAX], body[FIX_MAX];
+	size_t		il = 0, kl = 0, bl = 0;
+	blob		r;
+
+	il += der_hdr(ints + il, 0x02, nl);
+	memcpy(ints + il, n, nl);
+	il += nl;
+	il += der_hdr(ints + il, 0x02, el);
+	memcpy(ints + il, e, el);
+	il += el;
+	kl += der_hdr(key + kl, 0x30, il);
+	memcpy(key + kl, ints, il);
+	kl += il;
+	memcpy(body, alg, sizeof(alg));
+	bl = sizeof(alg);
+	bl += der_hdr(body + bl, 0x03, kl + 1);
+	body[bl++] = 0x00;
+	memcpy(body + bl, key, kl);
+	bl += kl;
+	r.n = der_hdr(r.b, 0x30, bl);
+	memcpy(r.b + r.n, body, bl);
+	r.n += bl;
+	return r;
+}
+
+/* RSA SPKI variants built from the fixture's modulus */
+static void
+test_rsa_der(void)
+{
+	blob		fx = fix("rsa2048.spki.der");
+	blob		spki, pb, n;
+	static const uint8_t e65537[] = {0x01, 0x00, 0x01};
+
+	/* The fixture's INTEGER n starts at offset 28: 02 82 01 01 00 ... */
+	ok(fx.n == 294 && memcmp(fx.b + 28, "\x02\x82\x01\x01\x00", 5) == 0,
+	   "rsa-2048 fixture has the expected layout");
+	memcpy(n.b, fx.b + 32, 257);
+	n.n = 257;
+	spki = rsa_spki(n.b, n.n, e65537, 3);
+	is_mem(spki.b, spki.n, fx.b, fx.n, "test DER writer reproduces the fixture");
+
+	pb = wrap(HY_KEY_RSA, spki.b, spki.n);
+	is_int(hy_pubkey_check(pb.b, pb.n, NULL), HY_OK, "rsa rebuilt: valid");
+	spki = rsa_spki(n.b, n.n, (const uint8_t *) "\x03", 1);
+	pb = wrap(HY_KEY_RSA, spki.b, spki.n);
+	is_int(hy_pubkey_check(pb.b, pb.n, NULL), HY_OK, "rsa e = 3 accepted");
+	spki = rsa_spki(n.b, n.n, (const uint8_t *) "\x7f\xff\xff\xff", 4);
+	pb = wrap(HY_KEY_RSA, spki.b, spki.n);
+	is_int(hy_pubkey_check(pb.b, pb.n, NULL), HY_OK, "rsa e = 2^31-1 accepted");
+
+	spki = rsa_spki(n.b, n.n, (const uint8_t *) "\x00\x01\x00\x01", 4);
+	pb = wrap(HY_KEY_RSA, spki.b, spki.n);
+	reject(&pb, HY_ERR_INVALID, "rsa e with a superfluous leading zero");
+	spki = rsa_spki(n.b, n.n, (const uint8_t *) "\x01", 1);
+	pb = wrap(HY_KEY_RSA, spki.b, spki.n);
+	reject(&pb, HY_ERR_INVALID, "rsa e = 1");
+	spki = rsa_spki(n.b, n.n, (const uint8_t *) "\x01\x00\x00", 3);
+	pb = wrap(HY_KEY_RSA, spki.b, spki.n);
+	reject(&pb, HY_ERR_INVALID, "rsa even e");
+	spki = rsa_spki(n.b, n.n, (const uint8_t *) "\x00\x80\x00\x00\x01", 5);
+	pb = wrap(HY_KEY_RSA, spki.b, spki.n);
+	reject(&pb, HY_ERR_INVALID, "rsa e = 2^31 + 1 (above 2^31 - 1)");
+	spki = rsa_spki(n.b, n.n, (const uint8_t *) "\x00", 1);
+	pb = wrap(HY_KEY_RSA, spki.b, spki.n);
+	reject(&pb, HY_ERR_INVALID, "rsa e = 0");
+	spki = rsa_spki(n.b, n.n, e65537, 0);
+	pb = wrap(HY_KEY_RSA, spki.b, spki.n);
+	reject(&pb, HY_ERR_INVALID, "rsa empty INTEGER");
+	spki = rsa_spki(n.b + 1, n.n - 1, e65537, 3);
+	pb = wrap(HY_KEY_RSA, spki.b, spki.n);
+	reject(&pb, HY_ERR_INVALID, "rsa negative modulus (leading zero dropped)");
+	{
+		blob		m = n;
+
+		memmove(m.b + 1, m.b, m.n++);
+		spki = rsa_spki(m.b, m.n, e65537, 3);
+		pb = wrap(HY_KEY_RSA, spki.b, spki.n);
+		reject(&pb, HY_ERR_INVALID, "rsa modulus with two leading zeros");
+		m = n;
+		m.b[m.n - 1] ^= 0x01;
+		spki = rsa_spki(m.b, m.n, e65537, 3);
+		pb = wrap(HY_KEY_RSA, spki.b, spki.n);
+		reject(&pb, HY_ERR_INVALID, "rsa even modulus");
+	}
+
+	/* Lengths: long form where the short one fits */
+	{
+		blob		d = fix("p256.spki.der");
+
+		ok(d.b[0] == 0x30 && d.b[1] == 0x59, "p-256 fixture starts 30 59");
+		memmove(d.b + 3, d.b + 2, d.n - 2);
+		d.b[1] = 0x81;
+		d.b[2] = 0x59;
+		d.n++;
+		pb = wrap(HY_KEY_ECDSA, d.b, d.n);
+		reject(&pb, HY_ERR_INVALID, "SPKI length 0x59 in long form");
+		d = fix("p256.spki.der");
+		d.b[1] = 0x80;
+		pb = wrap(HY_KEY_ECDSA, d.b, d.n);
+		reject(&pb, HY_ERR_INVALID, "SPKI with indefinite length");
+		d = fix("p256.spki.der");
+		d.b[d.n - 66] = 0x01;	/* BIT STRING unused-bits byte */
+		pb = wrap(HY_KEY_ECDSA, d.b, d.n);
+		reject(&pb, HY_ERR_INVALID, "SPKI BIT STRING with unused bits");
+		d = fix("p256.spki.der");
+		d.b[d.n - 65] = 0x02;	/* point prefix */
+		pb = wrap(HY_KEY_ECDSA, d.b, d.n);
+		reject(&pb, HY_ERR_INVALID, "p-256 point prefix 02 on 65 bytes");
+		d = fix("p256.spki.der");
+		d.b[22] ^= 0x01;		/* last byte of the curve OID */
+		pb = wrap(HY_KEY_ECDSA, d.b, d.n);
+		reject(&pb, HY_ERR_UNSUPPORTED, "unknown curve OID");
+	}
+}
+
 static void
 test_peer_id_parsing(void)
 {
@@ -645,6 +788,7 @@ main(int argc, char **argv)
 	test_keypair();
 	test_signatures();
 	test_malformed();
+	test_rsa_der();
 	test_peer_id_parsing();
 	return tap_done();
 }
