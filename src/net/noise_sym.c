@@ -39,7 +39,8 @@ hy_noise_cs_encrypt_ad(hy_noise_cs *cs, const uint8_t *ad, size_t adlen,
 	{
 		if (len > cap)
 			return HY_ERR_NOSPACE;
-		memmove(out, pt, len);
+		if (len > 0)
+			memmove(out, pt, len);	/* pt may be NULL when len is 0 */
 		return (int) len;
 	}
 	if (len > HY_NOISE_PLAINTEXT_MAX)
@@ -67,7 +68,8 @@ hy_noise_cs_decrypt_ad(hy_noise_cs *cs, const uint8_t *ad, size_t adlen,
 	{
 		if (len > cap)
 			return HY_ERR_NOSPACE;
-		memmove(out, ct, len);
+		if (len > 0)
+			memmove(out, ct, len);
 		return (int) len;
 	}
 	if (len < HY_NOISE_TAG_LEN)
