@@ -59,10 +59,16 @@ BEGIN
 	IF to_regclass(format('hydra.%I', name)) IS NOT NULL THEN
 		RETURN false;
 	END IF;
-	EXECUTE format('CREATE TABLE hydra.%I PARTITION OF hydra.provider_records FOR VALUES FROM (%L) TO (%L)',
-				   name,
-				   (day::timestamp AT TIME ZONE 'UTC'),
-				   ((day + 1)::timestamp AT TIME ZONE 'UTC'));
+	-- The lookup above may still see a stale catalog cache after a
+	-- concurrent creator committed: treat "already exists" as done.
+	BEGIN
+		EXECUTE format('CREATE TABLE hydra.%I PARTITION OF hydra.provider_records FOR VALUES FROM (%L) TO (%L)',
+					   name,
+					   (day::timestamp AT TIME ZONE 'UTC'),
+					   ((day + 1)::timestamp AT TIME ZONE 'UTC'));
+	EXCEPTION WHEN duplicate_table THEN
+		RETURN false;
+	END;
 	RETURN true;
 END
 $$;
