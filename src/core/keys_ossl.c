@@ -3,8 +3,8 @@
  *
  * RSA and ECDSA keys arrive as DER SubjectPublicKeyInfo, read strictly by
  * keys_spki.c (one encoding per key, hence one peer ID); OpenSSL builds
- * the key from its parts.  secp256k1 keys are 33-byte compressed points.  Every
- * type signs SHA-256(msg): PKCS#1 v1.5 for RSA, DER ECDSA otherwise.
+ * the key from its parts.  secp256k1 keys are 33-byte compressed points.
+ * Every type signs SHA-256(msg): PKCS#1 v1.5 for RSA, DER ECDSA otherwise.
  * Every path frees what it created and clears OpenSSL's error queue, which
  * is per thread and would otherwise carry stale errors into later calls.
  */
@@ -38,7 +38,7 @@ check_rsa(const hy_spki *k)
 	int			bits;
 	uint32_t	e = 0;
 
-	/* Magnitudes have no leading zero byte, so n->[0] holds the top bit */
+	/* Magnitudes have no leading zero byte, so n[0] holds the top bit */
 	bits = (int) (k->n_len - 1) * 8;
 	for (uint8_t top = k->n[0]; top; top >>= 1)
 		bits++;

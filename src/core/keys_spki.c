@@ -6,8 +6,8 @@
  * Reading the structure ourselves is also ~30x faster than OpenSSL 3.0's
  * generic decoder followed by a re-encoding to prove canonical form.
  * Only the shapes libp2p peers send are accepted:
- *   SEQ { SEQ { OID rsaEncryption, NULL }, BIT STRING { SEQ { INT n, INT e } } }
- *   SEQ { SEQ { OID id-ecPublicKey, OID curve }, BIT STRING { 04 || X || Y } }
+ *   SEQ { SEQ { OID rsaEncryption, NULL }, BITSTR { SEQ { INT n, INT e } } }
+ *   SEQ { SEQ { OID id-ecPublicKey, OID curve }, BITSTR { 04 || X || Y } }
  */
 #include <string.h>
 

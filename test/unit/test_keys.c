@@ -9,6 +9,7 @@
 #include <openssl/sha.h>
 
 #include "tap.h"
+#include "core/base58.h"
 #include "core/err.h"
 #include "core/keys.h"
 
@@ -170,6 +171,11 @@ spec_vector(const char *pb_hex, hy_key_type want_type, const char *id_hex,
 	is_mem(id, n < 0 ? 0 : n, want.b, want.n, name);
 	b58(id, n < 0 ? 0 : (size_t) n, text);
 	snprintf(name, sizeof(name), "%s: peer ID base58btc", what);
+	is_str(text, id_b58, name);
+	/* And through the project's own codec */
+	text[0] = '\0';
+	hy_base58_encode(id, n < 0 ? 0 : (size_t) n, text, sizeof(text));
+	snprintf(name, sizeof(name), "%s: peer ID via hy_base58_encode", what);
 	is_str(text, id_b58, name);
 	snprintf(name, sizeof(name), "%s: key recovered from peer ID", what);
 	is_int(hy_pubkey_from_peer_id(id, n, &back, &back_len), HY_OK, name);
