@@ -29,11 +29,8 @@
 /* Largest signature any supported key type produces (RSA-8192) */
 #define HY_SIG_MAX 1024
 
-/* Largest peer ID: identity multihash of a 42-byte PublicKey is 44 bytes */
-#define HY_PEER_ID_MAX 44
-
-/* A serialized PublicKey no longer than this is inlined in the peer ID */
-#define HY_PEER_ID_INLINE_MAX 42
+/* HY_PEER_ID_MAX and HY_PEER_ID_INLINE_MAX (44 and 42 bytes) */
+#include "core/peerid.h"
 
 typedef enum hy_key_type
 {
