@@ -33,7 +33,8 @@ arena_alloc(void *data, size_t size)
 	arena	   *a = data;
 	size_t		need = (size + 15) & ~(size_t) 15;
 
-	if (size == 0 || need < size || need > ARENA_SIZE - a->used)
+	/* Empty requests get a valid, zero-sized slot rather than a failure */
+	if (need < size || need > ARENA_SIZE - a->used)
 		return NULL;
 	a->used += need;
 	return a->buf + a->used - need;
