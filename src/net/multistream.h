@@ -23,8 +23,9 @@
  *		rc < 0: hy_err, close the connection or reset the stream
  *
  * The listener accepts a proposal only if it is byte-equal to one of its
- * protocols; "ls" and everything else get "na", and after
- * HY_MSS_MAX_REJECTS refusals the negotiation fails (HY_ERR_TOO_LONG).
+ * protocols; "ls" and everything else get "na".  HY_MSS_MAX_REJECTS
+ * proposals are answered "na"; the next refused one fails the negotiation
+ * (HY_ERR_TOO_LONG) so a peer cannot keep us busy.
  * The dialer queues header + first proposal together (pipelined) and, on
  * "na", the next proposal; when the list is exhausted it fails with
  * HY_ERR_UNSUPPORTED.  A dialer with a single proposal may append its own

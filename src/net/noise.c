@@ -63,7 +63,7 @@ hy_noise_init_ex(hy_noise *ns, const hy_noise_identity *id, int initiator,
 	memset(ns, 0, sizeof(*ns));
 	ns->id = id;
 	rc = hy_noise_hs_init(&ns->hs, initiator, prologue, prologue_len,
-						  id->static_sk, e_sk);
+						  id->static_sk, id->static_pk, e_sk);
 	ns->state = rc < 0 ? rc : (initiator ? HY_NOISE_WRITE : HY_NOISE_READ);
 	return rc;
 }

@@ -133,13 +133,15 @@ typedef struct hy_noise
 /* ---- level 1: plain Noise XX ---- */
 
 /*
- * Start a handshake.  s_sk is our static X25519 secret; e_sk, if not NULL,
- * is the ephemeral secret to use (test vectors), else one is drawn at
- * random when needed.  Returns HY_OK.
+ * Start a handshake.  s_sk is our static X25519 secret and s_pk its public
+ * key (NULL: derived here, costing one X25519 per handshake); e_sk, if not
+ * NULL, is the ephemeral secret to use (test vectors), else one is drawn
+ * at random when needed.  Returns HY_OK.
  */
 int			hy_noise_hs_init(hy_noise_hs *hs, int initiator,
 							 const uint8_t *prologue, size_t prologue_len,
-							 const uint8_t s_sk[32], const uint8_t *e_sk);
+							 const uint8_t s_sk[32], const uint8_t *s_pk,
+							 const uint8_t *e_sk);
 
 /* Write the next message carrying payload; bytes written or negative */
 int			hy_noise_hs_write(hy_noise_hs *hs, const uint8_t *payload,

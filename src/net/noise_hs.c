@@ -19,7 +19,8 @@
 /* Start a handshake with our static key and, for tests, a fixed ephemeral */
 int
 hy_noise_hs_init(hy_noise_hs *hs, int initiator, const uint8_t *prologue,
-				 size_t prologue_len, const uint8_t s_sk[32], const uint8_t *e_sk)
+				 size_t prologue_len, const uint8_t s_sk[32], const uint8_t *s_pk,
+				 const uint8_t *e_sk)
 {
 	memset(hs, 0, sizeof(*hs));
 	if (sodium_init() < 0)
@@ -31,7 +32,10 @@ hy_noise_hs_init(hy_noise_hs *hs, int initiator, const uint8_t *prologue,
 	hy_noise_ss_init(&hs->ss);
 	hy_noise_ss_mix_hash(&hs->ss, prologue, prologue_len);
 	memcpy(hs->s_sk, s_sk, 32);
-	crypto_scalarmult_base(hs->s_pk, hs->s_sk);
+	if (s_pk != NULL)
+		memcpy(hs->s_pk, s_pk, 32);
+	else
+		crypto_scalarmult_base(hs->s_pk, hs->s_sk);
 	if (e_sk != NULL)
 	{
 		memcpy(hs->e_sk, e_sk, 32);

@@ -1,6 +1,8 @@
 /*
  * fuzz_noise.c — the responder side of the libp2p Noise handshake and
- * transport decryption on hostile bytes.  Byte 0 picks the mode:
+ * transport decryption on hostile bytes.  Byte 0 picks the mode (low
+ * bits) and, with bit 7, lets mode 0 answer a non-canonical message 1
+ * with a fresh message 2 (three X25519: kept rare so the runs stay fast):
  *
  *  0: framed message 1 then framed message 3 (len16 || body, twice);
  *  1: the rest is the initiator's handshake payload, wrapped in a
@@ -96,7 +98,7 @@ next_frame(const uint8_t **in, size_t *left, size_t *len)
 
 /* Mode 0: message 1 and message 3 as they come off the wire */
 static void
-fuzz_messages(const uint8_t *in, size_t left)
+fuzz_messages(const uint8_t *in, size_t left, int full)
 {
 	hy_noise	ns;
 	uint8_t		out[HY_NOISE_HS_MSG_MAX];
@@ -113,6 +115,9 @@ fuzz_messages(const uint8_t *in, size_t left)
 	{
 		hy_noise_init_ex(&ns, &id_r, 0, NULL, 0, e_r);
 		if (hy_noise_read_handshake(&ns, b, len) < 0)
+			return;
+		check(hy_noise_next(&ns) == HY_NOISE_WRITE);
+		if (!full)
 			return;
 		if (hy_noise_write_handshake(&ns, out, sizeof(out)) < 0)
 			return;
@@ -198,10 +203,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	setup();
-	switch (data[0] % 3)
+	switch ((data[0] & 0x7f) % 3)
 	{
 		case 0:
-			fuzz_messages(data + 1, size - 1);
+			fuzz_messages(data + 1, size - 1, data[0] & 0x80);
 			break;
 		case 1:
 			fuzz_payload(data + 1, size - 1);

@@ -61,8 +61,8 @@ test_cacophony(void)
 	unhex(caco_resp_static, rs);
 	unhex(caco_resp_ephemeral, re);
 	unhex(caco_hash, hash);
-	is_int(hy_noise_hs_init(&ini, 1, prologue, plen, is, ie), HY_OK, "vector: init initiator");
-	is_int(hy_noise_hs_init(&res, 0, prologue, plen, rs, re), HY_OK, "vector: init responder");
+	is_int(hy_noise_hs_init(&ini, 1, prologue, plen, is, NULL, ie), HY_OK, "vector: init initiator");
+	is_int(hy_noise_hs_init(&res, 0, prologue, plen, rs, NULL, re), HY_OK, "vector: init responder");
 
 	for (int i = 0; i < 6; i++)
 	{
