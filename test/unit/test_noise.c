@@ -5,11 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "tap.h"
 #include "core/err.h"
 #include "core/keys.h"
 #include "net/noise.h"
+#include "net/noise_payload.h"
 #include "proto/noise.pb-c.h"
 
 /* Decode a hex string into out; returns the byte count */
@@ -427,6 +431,77 @@ test_identity(void)
 	ok(sodium_is_zero(i1.static_sk, 32) && i1.payload_len == 0, "identity wiped");
 }
 
+/*
+ * Build an identity for an ECDSA-family key made with OpenSSL: type 2 is
+ * secp256k1 (33-byte compressed key), type 3 ECDSA P-256 (DER SPKI)
+ */
+static int
+ec_identity(hy_noise_identity *id, const char *curve, int type)
+{
+	EVP_PKEY   *pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curve);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t		pub[200], pb[220], msg[56], sig[128], *p = pub;
+	size_t		publen = 0, siglen = sizeof(sig);
+	int			n, rc = -1;
+
+	if (pk == NULL || md == NULL)
+		goto out;
+	memset(id, 0, sizeof(*id));
+	randombytes_buf(id->static_sk, 32);
+	crypto_scalarmult_base(id->static_pk, id->static_sk);
+	if (type == 2)
+	{
+		EVP_PKEY_set_utf8_string_param(pk, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed");
+		if (!EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub), &publen))
+			goto out;
+	}
+	else
+		publen = (size_t) i2d_PUBKEY(pk, &p);
+	pb[0] = 0x08;
+	pb[1] = (uint8_t) type;
+	pb[2] = 0x12;
+	pb[3] = (uint8_t) publen;
+	memcpy(pb + 4, pub, publen);
+	memcpy(msg, HY_NOISE_SIG_PREFIX, 24);
+	memcpy(msg + 24, id->static_pk, 32);
+	if (EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, pk) != 1 ||
+		EVP_DigestSign(md, sig, &siglen, msg, sizeof(msg)) != 1)
+		goto out;
+	n = hy_noise_payload_encode(pb, publen + 4, sig, siglen, id->payload, sizeof(id->payload));
+	if (n > 0)
+	{
+		id->payload_len = (uint16_t) n;
+		rc = 0;
+	}
+out:
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(pk);
+	return rc;
+}
+
+/* A remote with a secp256k1 or ECDSA identity is accepted */
+static void
+test_other_key_types(void)
+{
+	static peer a, b;
+	static hs_msgs msgs;
+	size_t		len;
+
+	peer_make(&a, 8);
+	memset(&b, 0, sizeof(b));
+	ok(ec_identity(&b.id, "secp256k1", 2) == 0, "secp256k1 identity built");
+	is_int(run_handshake(&a, &b, &msgs, NULL), HY_OK, "secp256k1 responder accepted");
+	ok(hy_noise_remote_peer_id(&a.ns, &len) != NULL && len == 39,
+	   "secp256k1 peer id is an identity multihash");
+	is_int(run_handshake(&b, &a, &msgs, NULL), HY_OK, "secp256k1 initiator accepted");
+	ok(ec_identity(&b.id, "P-256", 3) == 0, "ECDSA identity built");
+	is_int(run_handshake(&a, &b, &msgs, NULL), HY_OK, "ECDSA P-256 responder accepted");
+	ok(hy_noise_remote_peer_id(&a.ns, &len) != NULL && len == 34,
+	   "ECDSA peer id is a sha2-256 multihash");
+	b.id.payload[b.id.payload_len - 1] ^= 1;
+	ok(run_handshake(&a, &b, &msgs, NULL) < 0, "corrupted ECDSA signature rejected");
+}
+
 int
 main(void)
 {
@@ -437,5 +512,6 @@ main(void)
 	test_libp2p_handshake();
 	test_bad_identities();
 	test_malformed_handshake();
+	test_other_key_types();
 	return tap_done();
 }
