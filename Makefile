@@ -36,10 +36,11 @@ ifneq ($(PROVE_TESTS),)
 TAP_TESTS = 1
 endif
 
-PG_CPPFLAGS = -Isrc -I. -DHYDRA_VERSION='"$(EXTVERSION)"'
+PG_CPPFLAGS = -Isrc -I. -I$(shell $(PG_CONFIG) --includedir) -DHYDRA_VERSION='"$(EXTVERSION)"'
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-sign-compare
 SHLIB_LINK = -lsodium -lcrypto -lprotobuf-c -lcurl
+SHLIB_LINK_INTERNAL = $(libpq)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

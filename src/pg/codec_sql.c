@@ -31,17 +31,6 @@ PG_FUNCTION_INFO_V1(hydra_multiaddr_bytes);
 PG_FUNCTION_INFO_V1(hydra_multiaddr_text);
 PG_FUNCTION_INFO_V1(hydra_provider_addrs);
 
-/* Build a bytea from a buffer */
-static bytea *
-bytes_to_bytea(const uint8_t *p, size_t len)
-{
-	bytea	   *out = (bytea *) palloc(VARHDRSZ + len);
-
-	SET_VARSIZE(out, VARHDRSZ + len);
-	memcpy(VARDATA(out), p, len);
-	return out;
-}
-
 /* Quote a binary value as \x hex for an error message (first 64 bytes) */
 static char *
 bytes_for_message(const uint8_t *p, size_t len)
@@ -98,7 +87,7 @@ hydra_cid_to_key(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid CID: \"%s\"", str),
 				 errdetail("%s.", hy_strerror(rc))));
-	PG_RETURN_BYTEA_P(bytes_to_bytea(cid.mh, cid.mh_len));
+	PG_RETURN_BYTEA_P(hydra_bytes_to_bytea(cid.mh, cid.mh_len));
 }
 
 /* hydra.key_to_cid(bytea) -> text: CIDv1 raw, base32, of a multihash key */
@@ -130,7 +119,7 @@ hydra_peer_id_bytes(PG_FUNCTION_ARGS)
 	uint8_t		buf[HY_PEER_ID_MAX];
 	int			n = parse_peer_id_or_error(str, buf, sizeof(buf));
 
-	PG_RETURN_BYTEA_P(bytes_to_bytea(buf, n));
+	PG_RETURN_BYTEA_P(hydra_bytes_to_bytea(buf, n));
 }
 
 /* hydra.peer_id_text(bytea) -> text (base58btc) */
@@ -159,7 +148,7 @@ hydra_multiaddr_bytes(PG_FUNCTION_ARGS)
 	uint8_t		buf[HY_MULTIADDR_MAX];
 	int			n = parse_multiaddr_or_error(str, buf, sizeof(buf));
 
-	PG_RETURN_BYTEA_P(bytes_to_bytea(buf, n));
+	PG_RETURN_BYTEA_P(hydra_bytes_to_bytea(buf, n));
 }
 
 /* hydra.multiaddr_text(bytea) -> text */
@@ -249,7 +238,7 @@ hydra_provider_addrs(PG_FUNCTION_ARGS)
 				memcmp(VARDATA_ANY(prev), buf, base_len) == 0;
 		}
 		if (!dup)
-			out[nout++] = PointerGetDatum(bytes_to_bytea(buf, base_len));
+			out[nout++] = PointerGetDatum(hydra_bytes_to_bytea(buf, base_len));
 	}
 	PG_RETURN_ARRAYTYPE_P(construct_array(out, nout, BYTEAOID, -1, false, TYPALIGN_INT));
 }

@@ -4,10 +4,21 @@
 #ifndef HYDRA_PG_H
 #define HYDRA_PG_H
 
+#include <stdint.h>
+
 /* GUC variables (guc.c) */
 extern char *hydra_database;
+extern char *hydra_random_seed_text;
+extern int	hydra_id_offset;
+extern int	hydra_nheads;
 
 /* Register every hydra.* GUC; called once from _PG_init */
 extern void hydra_define_gucs(void);
+
+/* Decode a base64 seed of exactly 32 bytes (identity_sql.c) */
+extern bool hydra_decode_seed(const char *text, uint8_t seed[32]);
+
+/* Build a bytea from a buffer (util.c) */
+extern bytea *hydra_bytes_to_bytea(const uint8_t *p, size_t len);
 
 #endif
