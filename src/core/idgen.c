@@ -2,10 +2,10 @@
  * idgen.c — balanced deterministic peer-ID generation (see idgen.h for the
  * derivation, README-idgen.md for the reasoning).
  *
- * The cost is all in Ed25519 key generation (about 2^D per id), so the HKDF
- * extract step and the keyed HMAC state are computed once per id and only
- * the one-block expand runs per candidate.  Ids are independent of each
- * other, which is what lets hy_idgen_range hand them to threads in any order.
+ * The cost is all in Ed25519 key generation, so the HKDF extract step (the
+ * keyed HMAC state) is computed once per round and only the one-block expand
+ * runs per candidate, and a range scans each round's candidate stream once
+ * for all of its ids instead of once per id.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -111,16 +111,28 @@ hy_idgen_target_prefix(uint64_t index, int depth)
 	return r;
 }
 
-/* Build the per-id HKDF salt: tag || u64 LE index || u32 LE depth */
+/* Build the per-round HKDF salt: tag || u64 LE round || u32 LE depth */
 static void
-idgen_salt(uint8_t salt[IDGEN_SALT_LEN], uint64_t index, int depth)
+idgen_salt(uint8_t salt[IDGEN_SALT_LEN], uint64_t round, int depth)
 {
 	memcpy(salt, IDGEN_SALT_TAG, IDGEN_SALT_TAG_LEN);
-	idgen_put_u64le(salt + IDGEN_SALT_TAG_LEN, index);
+	idgen_put_u64le(salt + IDGEN_SALT_TAG_LEN, round);
 	idgen_put_u32le(salt + IDGEN_SALT_TAG_LEN + 8, (uint32_t) depth);
 }
 
-/* Derive the Ed25519 seed of candidate attempt for id index (the spec above) */
+/* Compute candidate attempt of a round from the round's keyed PRK state */
+static int
+idgen_make(const crypto_auth_hmacsha256_state *prk, uint32_t attempt,
+		   hy_idgen_result *r)
+{
+	uint8_t		info[4];
+
+	idgen_put_u32le(info, attempt);
+	hy_idgen_hkdf_expand32(prk, info, sizeof(info), r->seed);
+	return hy_idgen_identity(r);
+}
+
+/* Derive the Ed25519 seed at position attempt of id index's round stream */
 int
 hy_idgen_candidate(const uint8_t seed[32], uint64_t index, int depth,
 				   uint32_t attempt, uint8_t ed_seed[32])
@@ -135,7 +147,7 @@ hy_idgen_candidate(const uint8_t seed[32], uint64_t index, int depth,
 		return HY_ERR_INVALID;
 	if ((rc = hy_idgen_sodium_ready()) != HY_OK)
 		return rc;
-	idgen_salt(salt, index, depth);
+	idgen_salt(salt, index >> depth, depth);
 	hy_idgen_hkdf_extract(salt, sizeof(salt), seed, HY_IDGEN_SEED_LEN, &prk);
 	idgen_put_u32le(info, attempt);
 	hy_idgen_hkdf_expand32(&prk, info, sizeof(info), ed_seed);
@@ -143,96 +155,176 @@ hy_idgen_candidate(const uint8_t seed[32], uint64_t index, int depth,
 	return HY_OK;
 }
 
-/* Compute id number index of the sequence given by (seed, depth) */
-int
-hy_idgen_one(const uint8_t seed[32], uint64_t index, int depth,
-			 hy_idgen_result *out)
+/*
+ * One round's search, shared by the threads of a hy_idgen_range call.
+ *
+ * The candidate stream of a round is scanned in blocks claimed in increasing
+ * order.  For every wanted prefix the smallest matching position wins (an
+ * atomic minimum), so the answer is the same whichever thread sees what.
+ * Once every wanted prefix has a match, no unclaimed block can hold a smaller
+ * position, so claiming stops; blocks under way still finish.
+ */
+typedef struct idgen_round
 {
-	crypto_auth_hmacsha256_state prk;
-	uint8_t		salt[IDGEN_SALT_LEN];
-	uint8_t		info[4];
-	uint32_t	target;
+	crypto_auth_hmacsha256_state prk;	/* keyed by the round's PRK */
+	int			depth;
 	uint32_t	max_attempts;
-	int			rc;
+	const int32_t *slot_of;		/* prefix -> offset in out[], or -1 */
+	_Atomic uint32_t *best;		/* prefix -> smallest matching position */
+	uint32_t	wanted;			/* number of prefixes with a slot */
+	atomic_uint found;			/* prefixes with a match so far */
+	atomic_uint next_block;		/* next block of positions to claim */
+	atomic_int	err;			/* first error seen, HY_OK if none */
+} idgen_round;
 
-	if (seed == NULL || out == NULL ||
-		depth < HY_IDGEN_MIN_DEPTH || depth > HY_IDGEN_MAX_DEPTH)
-		return HY_ERR_INVALID;
-	if ((rc = hy_idgen_sodium_ready()) != HY_OK)
-		return rc;
+#define IDGEN_BLOCK		32		/* positions per claim: about 1 ms of work */
+#define IDGEN_NONE		UINT32_MAX
 
-	target = hy_idgen_target_prefix(index, depth);
-	max_attempts = HY_IDGEN_MAX_ATTEMPTS(depth);
-	idgen_salt(salt, index, depth);
-	hy_idgen_hkdf_extract(salt, sizeof(salt), seed, HY_IDGEN_SEED_LEN, &prk);
+/* Scan claimed blocks of the round's stream until every wanted prefix is found */
+static void *
+idgen_scan(void *arg)
+{
+	idgen_round *job = arg;
+	hy_idgen_result cand;
 
-	memset(out, 0, sizeof(*out));
-	out->index = index;
-	rc = HY_ERR_TOO_LONG;
-	for (uint32_t attempt = 0; attempt < max_attempts; attempt++)
+	while (atomic_load(&job->err) == HY_OK &&
+		   atomic_load(&job->found) < job->wanted)
 	{
-		idgen_put_u32le(info, attempt);
-		hy_idgen_hkdf_expand32(&prk, info, sizeof(info), out->seed);
-		if ((rc = hy_idgen_identity(out)) != HY_OK)
+		uint32_t	b = atomic_fetch_add(&job->next_block, 1);
+		uint64_t	start = (uint64_t) b * IDGEN_BLOCK;
+
+		if (start >= job->max_attempts)
 			break;
-		if (hy_idgen_prefix_of(out->kad_id, depth) == target)
+		for (uint32_t a = (uint32_t) start;
+			 a < start + IDGEN_BLOCK && a < job->max_attempts; a++)
 		{
-			out->attempts = attempt + 1;
-			rc = HY_OK;
-			break;
+			uint32_t	p;
+			uint32_t	cur;
+			int			rc;
+
+			if ((rc = idgen_make(&job->prk, a, &cand)) != HY_OK)
+			{
+				int			expected = HY_OK;
+
+				atomic_compare_exchange_strong(&job->err, &expected, rc);
+				break;
+			}
+			p = hy_idgen_prefix_of(cand.kad_id, job->depth);
+			if (job->slot_of[p] < 0)
+				continue;
+			cur = atomic_load(&job->best[p]);
+			while (a < cur &&
+				   !atomic_compare_exchange_weak(&job->best[p], &cur, a))
+				;
+			if (cur == IDGEN_NONE)
+				atomic_fetch_add(&job->found, 1);
 		}
-		rc = HY_ERR_TOO_LONG;
 	}
-	sodium_memzero(&prk, sizeof(prk));
-	if (rc != HY_OK)
-	{
-		/* never hand back a half-made identity */
-		sodium_memzero(out, sizeof(*out));
-		out->index = index;
-	}
-	return rc;
+	sodium_memzero(&cand, sizeof(cand));
+	return NULL;
 }
 
-/* Work shared by the threads of one hy_idgen_range call */
-typedef struct idgen_job
+/* Run one round's search on nthreads threads (the caller being one of them) */
+static int
+idgen_run_round(idgen_round *job, int nthreads)
 {
-	const uint8_t *seed;
-	uint64_t	first;
-	uint32_t	count;
-	int			depth;
-	hy_idgen_result *out;
-	atomic_uint_fast32_t next;	/* next offset to claim */
-	atomic_int	err;			/* first error seen, HY_OK if none */
-} idgen_job;
+	pthread_t	tids[HY_IDGEN_MAX_THREADS];
+	int			started = 0;
 
-/* Claim ids one at a time until the job is done or has failed */
-static void *
-idgen_worker(void *arg)
-{
-	idgen_job  *job = arg;
-
-	/*
-	 * Claiming one id at a time balances the load: the number of attempts per
-	 * id is geometric, so fixed slices would finish at very different times.
-	 * Where an id lands in out[] depends only on its index, never on which
-	 * thread computed it.
-	 */
-	while (atomic_load(&job->err) == HY_OK)
+	if (nthreads > 1)
 	{
-		uint32_t	k = (uint32_t) atomic_fetch_add(&job->next, 1);
-		int			rc;
+		sigset_t	all,
+					old;
 
-		if (k >= job->count)
-			break;
-		rc = hy_idgen_one(job->seed, job->first + k, job->depth, &job->out[k]);
-		if (rc != HY_OK)
+		/*
+		 * Threads inherit the creator's signal mask: block everything while
+		 * creating them so that signals keep going to the calling thread
+		 * (a PostgreSQL backend's handlers must not run elsewhere).
+		 */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		for (int t = 1; t < nthreads; t++)
 		{
-			int			expected = HY_OK;
-
-			atomic_compare_exchange_strong(&job->err, &expected, rc);
+			/* fewer threads only slow the search; the caller still works */
+			if (pthread_create(&tids[started], NULL, idgen_scan, job) != 0)
+				break;
+			started++;
 		}
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
-	return NULL;
+	idgen_scan(job);
+	for (int t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+	return atomic_load(&job->err);
+}
+
+/*
+ * Compute the ids lo..hi (inclusive), all in one round, into out[lo - first
+ * ..].  slot_of and best are scratch arrays of 2^depth entries.
+ */
+static int
+idgen_round_range(const uint8_t seed[32], uint64_t first, uint64_t lo,
+				  uint64_t hi, int depth, int nthreads, int32_t *slot_of,
+				  _Atomic uint32_t *best, hy_idgen_result *out)
+{
+	idgen_round *job;
+	uint8_t		salt[IDGEN_SALT_LEN];
+	uint32_t	nprefix = UINT32_C(1) << depth;
+	uint32_t	wanted = (uint32_t) (hi - lo + 1);
+	int			rc;
+
+	/* heap, not stack: the HMAC state is large and threads share it */
+	job = malloc(sizeof(*job));
+	if (job == NULL)
+		return HY_ERR_NOMEM;
+	for (uint32_t p = 0; p < nprefix; p++)
+	{
+		slot_of[p] = -1;
+		atomic_init(&best[p], IDGEN_NONE);
+	}
+	/* count rather than compare with hi, which may be UINT64_MAX */
+	for (uint32_t k = 0; k < wanted; k++)
+		slot_of[hy_idgen_target_prefix(lo + k, depth)] = (int32_t) (lo + k - first);
+
+	idgen_salt(salt, lo >> depth, depth);
+	hy_idgen_hkdf_extract(salt, sizeof(salt), seed, HY_IDGEN_SEED_LEN, &job->prk);
+	job->depth = depth;
+	job->max_attempts = HY_IDGEN_MAX_ATTEMPTS(depth);
+	job->slot_of = slot_of;
+	job->best = best;
+	job->wanted = wanted;
+	atomic_init(&job->found, 0);
+	atomic_init(&job->next_block, 0);
+	atomic_init(&job->err, HY_OK);
+
+	if ((uint32_t) nthreads > wanted * 4 && wanted * 4 >= 2)
+		nthreads = (int) (wanted * 4);	/* tiny jobs: don't spawn idle threads */
+	rc = idgen_run_round(job, nthreads);
+
+	/* rebuild each winner from its position: one key generation per id */
+	for (uint32_t p = 0; rc == HY_OK && p < nprefix; p++)
+	{
+		uint32_t	a;
+		hy_idgen_result *r;
+
+		if (slot_of[p] < 0)
+			continue;
+		a = atomic_load(&best[p]);
+		if (a == IDGEN_NONE)
+		{
+			rc = HY_ERR_TOO_LONG;
+			break;
+		}
+		r = &out[slot_of[p]];
+		memset(r, 0, sizeof(*r));
+		if ((rc = idgen_make(&job->prk, a, r)) != HY_OK)
+			break;
+		r->index = first + (uint64_t) slot_of[p];
+		r->attempts = a + 1;
+	}
+	sodium_memzero(job, sizeof(*job));
+	free(job);
+	return rc;
 }
 
 /* Compute ids first .. first+count-1 into out[0 .. count-1] using nthreads threads */
@@ -240,12 +332,11 @@ int
 hy_idgen_range(const uint8_t seed[32], uint64_t first, uint32_t count,
 			   int depth, int nthreads, hy_idgen_result *out)
 {
-	pthread_t	tids[HY_IDGEN_MAX_THREADS];
-	int			started = 0;
-	idgen_job	job;
-	sigset_t	all,
-				old;
-	int			rc;
+	uint64_t	last;
+	uint32_t	nprefix;
+	int32_t    *slot_of;
+	_Atomic uint32_t *best;
+	int			rc = HY_OK;
 
 	if (seed == NULL || (out == NULL && count > 0) ||
 		depth < HY_IDGEN_MIN_DEPTH || depth > HY_IDGEN_MAX_DEPTH ||
@@ -258,42 +349,41 @@ hy_idgen_range(const uint8_t seed[32], uint64_t first, uint32_t count,
 	if ((rc = hy_idgen_sodium_ready()) != HY_OK)
 		return rc;
 
-	job.seed = seed;
-	job.first = first;
-	job.count = count;
-	job.depth = depth;
-	job.out = out;
-	atomic_init(&job.next, 0);
-	atomic_init(&job.err, HY_OK);
-
-	if ((uint32_t) nthreads > count)
-		nthreads = (int) count;
-
-	if (nthreads > 1)
+	nprefix = UINT32_C(1) << depth;
+	slot_of = malloc(sizeof(int32_t) * nprefix);
+	best = malloc(sizeof(_Atomic uint32_t) * nprefix);
+	if (slot_of == NULL || best == NULL)
 	{
-		/*
-		 * Threads inherit the creator's signal mask: block everything while
-		 * creating them so that signals keep going to the calling thread
-		 * (a PostgreSQL backend's handlers must not run elsewhere).
-		 */
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		for (int t = 1; t < nthreads; t++)
-		{
-			/* too few threads only slows the job down; the caller still works */
-			if (pthread_create(&tids[started], NULL, idgen_worker, &job) != 0)
-				break;
-			started++;
-		}
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		free(slot_of);
+		free(best);
+		return HY_ERR_NOMEM;
 	}
 
-	idgen_worker(&job);
-	for (int t = 0; t < started; t++)
-		pthread_join(tids[t], NULL);
+	/* one search per round touched; the rounds' streams are unrelated */
+	last = first + (count - 1);
+	for (uint64_t lo = first; rc == HY_OK;)
+	{
+		uint64_t	round_end = lo | (nprefix - 1);
+		uint64_t	hi = round_end < last ? round_end : last;
 
-	rc = atomic_load(&job.err);
+		rc = idgen_round_range(seed, first, lo, hi, depth, nthreads,
+							   slot_of, best, out);
+		if (hi == last)
+			break;
+		lo = hi + 1;
+	}
+	free(slot_of);
+	free(best);
 	if (rc != HY_OK)
 		sodium_memzero(out, sizeof(*out) * count);
 	return rc;
+}
+
+/* Compute id number index of the sequence given by (seed, depth) */
+int
+hy_idgen_one(const uint8_t seed[32], uint64_t index, int depth,
+			 hy_idgen_result *out)
+{
+	/* the same search as a range of one, so the two always agree */
+	return hy_idgen_range(seed, index, 1, depth, 1, out);
 }

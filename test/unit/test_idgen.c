@@ -6,9 +6,12 @@
  *
  * The fixtures were computed from the spec in idgen.h with Python's
  * "cryptography" package (HKDF-SHA256, Ed25519) and hashlib, not with this
- * code.  Depths stay at 9 or below so that the test runs in seconds.
+ * code: seed = bytes 00..1f, salt = b"hydra idgen v1" + pack("<QI", i >> D,
+ * D), HKDF(SHA256, 32, salt, info = pack("<I", position)).derive(seed).  Depths stay at 9 or below so that the test runs in seconds.
  */
 #include <stdlib.h>
+
+#include <sodium.h>
 
 #include "core/err.h"
 #include "core/idgen.h"
@@ -138,22 +141,27 @@ test_fixtures(void)
 			"c6e0119ebe5ef148f97e8327d5ed4bb8629b828b87fb912cde204c679dca22f2",
 			"06f156899bc766984ebff345788bb3bcc63283a1bd6b7e6603d937ec53643c5d", 8},
 		{5, 4,
-			"8694638e5e652676d7a882d160cf094f9fac08285d06bd68d09d6bbab8ffd4d8",
-			"8ab6d061d63dee38ab78853cb629be7cbef45ecb8b662b857d90b980da91a9cc",
-			"a7e386696a2342456350f2172817150b075fc630d6d782334ac1c2ca1b6e35ad", 31},
+			"24c677a3b07b143a145e243bbf8518bd3c276d5e3ee63605d5301f4d57afad92",
+			"f2a8c7b18fd7e4eaf83c7d83e568c644e5bb9e62748d142effe7f001c15274da",
+			"a39e9876b05dc2853b8c9cbb4957b12db55681979d0847214e9108cbf06fc961", 3},
 		{(UINT64_C(1) << 40) + 3, 6,
-			"c767c744f8e9268c5278ff87a443694fd73b2f7c6ad13a03f136390357bb5046",
-			"f1ed4a395b1fc4ef3f219be594e2520172149e5dfa8d219ff44f377bae9bf5f6",
-			"c1a20eb9baeeecdc7de2386ce5ee4210287c4beab31fe6bf2e1326e2bda63d7d", 111},
+			"064305a70ffe087a4de093ec35e40312d6c0acaea1329e555bc57f92babccce5",
+			"8442555def35d741ab5a3f4cac7b1dfabdd501c112c3aa0a58cdf0cb1d1b1473",
+			"c2fba9b6f9fdd7964615269d7341042f7ec794081165668cb784f3c93e7e27c2", 25},
 	};
 	static const uint8_t pid_prefix[6] = {0x00, 0x24, 0x08, 0x01, 0x12, 0x20};
 
 	for (int k = 0; k < 32; k++)
 		seed[k] = (uint8_t) k;
 
-	is_int(hy_idgen_candidate(seed, 5, 4, 7, es), HY_OK, "candidate (5, D=4, attempt 7)");
-	unhex("aa838851c7e8bc28ab9350fd753c18af625a5bf073fb09b1dabdc8c7143724bb", want, 32);
+	/* ids 0..15 share round 0's stream at D=4: position 7 is id 0's key */
+	is_int(hy_idgen_candidate(seed, 5, 4, 7, es), HY_OK, "candidate (5, D=4, position 7)");
+	unhex("f9046a52cac6d7d06c9eef7500bebed6d0fa6ca72c6b3079fe0936537587353a", want, 32);
 	is_mem(es, 32, want, 32, "candidate seed matches the HKDF fixture");
+	is_int(hy_idgen_candidate(seed, (UINT64_C(1) << 40) + 3, 6, 24, es), HY_OK,
+		   "candidate (2^40+3, D=6, position 24)");
+	unhex("064305a70ffe087a4de093ec35e40312d6c0acaea1329e555bc57f92babccce5", want, 32);
+	is_mem(es, 32, want, 32, "candidate seed of round 2^34 matches the HKDF fixture");
 
 	for (size_t f = 0; f < sizeof(fx) / sizeof(fx[0]); f++)
 	{
@@ -293,6 +301,41 @@ test_ranges(void)
 	free(b);
 }
 
+/* Check that each id is the first candidate of its round with its prefix */
+static void
+test_first_match(void)
+{
+	uint8_t		seed[32] = {9, 8, 7};
+	hy_idgen_result r[16];
+	int			bad = 0;
+
+	is_int(hy_idgen_range(seed, 0, 16, 4, 1, r), HY_OK, "range(0, 16, D=4)");
+	for (int i = 0; i < 16; i++)
+	{
+		for (uint32_t a = 0; a < r[i].attempts; a++)
+		{
+			uint8_t		es[32],
+						pk[32],
+						sk[64],
+						pid[38] = {0x00, 0x24, 0x08, 0x01, 0x12, 0x20},
+						kad[32];
+			int			match;
+
+			hy_idgen_candidate(seed, i, 4, a, es);
+			crypto_sign_seed_keypair(pk, sk, es);
+			memcpy(pid + 6, pk, 32);
+			crypto_hash_sha256(kad, pid, sizeof(pid));
+			match = (uint32_t) (kad[0] >> 4) == hy_idgen_target_prefix(i, 4);
+			/* no earlier position matches; the last one is the id itself */
+			if (a + 1 < r[i].attempts)
+				bad += match;
+			else
+				bad += !match || memcmp(es, r[i].seed, 32) != 0;
+		}
+	}
+	is_int(bad, 0, "D=4: every id is the first match of its prefix in its round");
+}
+
 /* Check that ids past 2^D repeat the prefixes with new keys */
 static void
 test_rounds(void)
@@ -310,11 +353,44 @@ test_rounds(void)
 		bad += memcmp(r[k].seed, r[k + 16].seed, 32) == 0;
 	}
 	is_int(bad, 0, "round 1 repeats round 0's prefixes with other keys");
+	{
+		hy_idgen_result part[12];
+
+		is_int(hy_idgen_range(seed, 10, 12, 4, 2, part), HY_OK,
+			   "range(10, 12, D=4) crosses into round 1");
+		is_int(count_diff(part, r + 10, 12), 0, "it equals items 10..21 of range(0, 32)");
+	}
 	ids = kad_ids_of(r, 32);
 	is_int(hy_trie_balance_of((const uint8_t (*)[32]) ids, 32, &bal), HY_OK,
 		   "balance of two rounds");
 	ok(bal.min_depth >= 5, "two rounds: no id shallower than 5 (two per 4-bit prefix)");
 	free(ids);
+}
+
+/* Check the default depth 12: sub-range equality and perfect balance at N=256 */
+static void
+test_default_depth(void)
+{
+	uint8_t		seed[32] = {42};
+	hy_idgen_result *a = calloc(256, sizeof(hy_idgen_result));
+	hy_idgen_result b[20];
+	uint8_t		(*ids)[32];
+	hy_trie_balance bal;
+
+	is_int(hy_idgen_range(seed, 0, 256, HY_IDGEN_DEFAULT_DEPTH, 2, a), HY_OK,
+		   "range(0, 256, D=12), 2 threads");
+	is_int(hy_idgen_range(seed, 100, 20, HY_IDGEN_DEFAULT_DEPTH, 1, b), HY_OK,
+		   "range(100, 20, D=12), 1 thread");
+	is_int(count_diff(b, a + 100, 20), 0, "D=12: range(100, 20) == items 100..119");
+	ids = kad_ids_of(a, 256);
+	hy_trie_balance_of((const uint8_t (*)[32]) ids, 256, &bal);
+	ok(bal.min_depth == 8 && bal.max_depth == 8, "D=12, N=256: every depth is 8");
+	free(ids);
+	ids = kad_ids_of(a, 100);
+	hy_trie_balance_of((const uint8_t (*)[32]) ids, 100, &bal);
+	ok(bal.min_depth == 6 && bal.max_depth == 7, "D=12, N=100: depths 6..7");
+	free(ids);
+	free(a);
 }
 
 /* Check trie depths on hand-made id sets */
@@ -400,8 +476,10 @@ main(void)
 	test_rejects();
 	test_fixtures();
 	test_trie_depths();
+	test_first_match();
 	test_rounds();
 	test_twochoice();
 	test_ranges();
+	test_default_depth();
 	return tap_done();
 }
