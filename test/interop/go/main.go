@@ -30,6 +30,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/libp2p/go-libp2p/p2p/muxer/yamux"
@@ -336,8 +337,10 @@ func cmdDial(args []string) {
 	fs := flag.NewFlagSet("dial", flag.ExitOnError)
 	count := fs.Int("count", 1, "number of sequential connections")
 	key := fs.String("key", "ed25519", "identity key type: ed25519|rsa|ecdsa|secp256k1")
+	withDHT := fs.Bool("dht", false, "mount a server-mode kad-dht (announces /ipfs/kad/1.0.0)")
 	noTLS := fs.Bool("no-tls", false, "offer only /noise (default: /tls/1.0.0 first, then /noise)")
 	timeout := fs.Float64("timeout", 20, "seconds per connection")
+	linger := fs.Int("linger-ms", 200, "keep each connection open this long after the ping, so the remote can finish identifying us")
 	pos := parseArgs(fs, args)
 	if len(pos) != 1 {
 		die("usage: dial <multiaddr/p2p/id> [--count N] [--key type]")
@@ -348,6 +351,10 @@ func cmdDial(args []string) {
 	}
 	h := newHost(genKey(*key), -1, !*noTLS)
 	defer h.Close()
+	if *withDHT {
+		defer newDHT(h).Close()
+	}
+	out("SELF %s", h.ID())
 	sub, err := h.EventBus().Subscribe([]any{
 		new(event.EvtPeerIdentificationCompleted), new(event.EvtPeerIdentificationFailed),
 	})
@@ -356,7 +363,7 @@ func cmdDial(args []string) {
 	}
 	ok, fail := 0, 0
 	for i := 0; i < *count; i++ {
-		if err := dialOnce(h, sub, ai, *timeout); err != nil {
+		if err := dialOnce(h, sub, ai, *timeout, time.Duration(*linger)*time.Millisecond); err != nil {
 			out("FAIL %s", strings.ReplaceAll(err.Error(), "\n", " "))
 			fail++
 		} else {
@@ -369,12 +376,18 @@ func cmdDial(args []string) {
 	}
 }
 
-func dialOnce(h host.Host, sub event.Subscription, ai *peer.AddrInfo, timeout float64) error {
+func dialOnce(h host.Host, sub event.Subscription, ai *peer.AddrInfo, timeout float64, linger time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(timeout*float64(time.Second)))
 	defer cancel()
 	// fresh state: no connection, no cached addresses/protocols/keys for the remote
 	defer func() {
 		h.Network().ClosePeer(ai.ID)
+		// let the disconnect notifications (identify, peerstore TTL updates) run
+		// before clearing, or they race with the next Connect's addresses
+		for i := 0; i < 100 && h.Network().Connectedness(ai.ID) == network.Connected; i++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond)
 		h.Peerstore().RemovePeer(ai.ID)
 		h.Peerstore().ClearAddrs(ai.ID)
 	}()
@@ -400,6 +413,7 @@ func dialOnce(h host.Host, sub event.Subscription, ai *peer.AddrInfo, timeout fl
 		return fmt.Errorf("ping: %w", res.Error)
 	}
 	out("OK %s protocols=%s agent=%s rtt_us=%d", ev.Peer, protoList(ev.Protocols), ev.AgentVersion, res.RTT.Microseconds())
+	time.Sleep(linger)
 	return nil
 }
 

@@ -1,0 +1,341 @@
+#!/usr/bin/env node
+// js-libp2p test peer for the hydra interop harness. Same subcommands and output
+// contract as ../go (see ../README.md):
+//
+//   node peer.mjs listen    [--port 0] [--key ed25519|rsa|ecdsa|secp256k1] [--dht] [--bootstrap maddr,...] [--duration S]
+//   node peer.mjs dial      <maddr/p2p/id> [--count N] [--key type]
+//   node peer.mjs provide   --bootstrap maddr[,maddr] --cid CID [--linger S]
+//   node peer.mjs findprovs --bootstrap maddr[,maddr] --cid CID [--expect peerid]
+//   node peer.mjs closest   --bootstrap maddr[,maddr] --key peerid [--expect peerid,...]
+
+import fs from 'node:fs'
+import { parseArgs } from 'node:util'
+
+// libp2p 2.x calls Promise.withResolvers (Node >= 22) once; provide it on Node 20.
+// This must run before libp2p is loaded, hence the dynamic imports below.
+if (typeof Promise.withResolvers !== 'function') {
+  Promise.withResolvers = function withResolvers () {
+    let resolve, reject
+    const promise = new this((res, rej) => { resolve = res; reject = rej })
+    return { promise, resolve, reject }
+  }
+}
+
+const { createLibp2p } = await import('libp2p')
+const { tcp } = await import('@libp2p/tcp')
+const { noise } = await import('@chainsafe/libp2p-noise')
+const { yamux } = await import('@chainsafe/libp2p-yamux')
+const { identify } = await import('@libp2p/identify')
+const { ping } = await import('@libp2p/ping')
+const { kadDHT, passthroughMapper } = await import('@libp2p/kad-dht')
+const { generateKeyPair } = await import('@libp2p/crypto/keys')
+const { peerIdFromString } = await import('@libp2p/peer-id')
+const { multiaddr } = await import('@multiformats/multiaddr')
+const { CID } = await import('multiformats/cid')
+
+const pkg = JSON.parse(fs.readFileSync(new URL('./package.json', import.meta.url)))
+const AGENT = `hydra-interop-js libp2p/${pkg.dependencies.libp2p} kad-dht/${pkg.dependencies['@libp2p/kad-dht']}`
+
+const out = (line) => { fs.writeSync(1, line + '\n') }
+const logf = (line) => { fs.writeSync(2, 'js-peer: ' + line + '\n') }
+const die = (msg) => { logf(msg); process.exit(2) }
+const oneLine = (e) => String(e?.message ?? e).replace(/\s+/g, ' ')
+const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms))
+const splitList = (s) => (s ?? '').split(',').map(x => x.trim()).filter(Boolean)
+
+async function genKey (kind = 'ed25519') {
+  switch (kind.toLowerCase()) {
+    case 'ed25519': return generateKeyPair('Ed25519')
+    case 'rsa': return generateKeyPair('RSA', 2048)
+    // @libp2p/crypto 5.1.8 generates ECDSA keys, but @libp2p/peer-id 5.1.9 cannot derive
+    // a peer ID from an ECDSA public key (UnsupportedKeyTypeError): js-libp2p 2.x can
+    // neither use an ECDSA identity nor accept an ECDSA peer.
+    case 'ecdsa': die('ECDSA identities are not supported by js-libp2p 2.x (@libp2p/peer-id 5.1.9)'); break
+    case 'secp256k1': return generateKeyPair('secp256k1')
+    default: die(`unknown key type ${kind} (ed25519, rsa, ecdsa, secp256k1)`)
+  }
+}
+
+async function newNode ({ key, port, dht }) {
+  const services = {
+    identify: identify({ agentVersion: AGENT }),
+    ping: ping()
+  }
+  if (dht) {
+    services.dht = kadDHT({
+      protocol: '/ipfs/kad/1.0.0',
+      clientMode: false,
+      peerInfoMapper: passthroughMapper,
+      allowQueryWithZeroPeers: true
+    })
+  }
+  return createLibp2p({
+    privateKey: await genKey(key),
+    addresses: { listen: port == null ? [] : [`/ip4/127.0.0.1/tcp/${port}`] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      // the harness opens many connections from 127.0.0.1 in quick succession
+      inboundConnectionThreshold: 10000,
+      maxIncomingPendingConnections: 1000,
+      allow: ['/ip4/127.0.0.1']
+    },
+    services
+  })
+}
+
+const protoList = (ps) => [...ps].sort().join(',')
+
+function listenAddr (node) {
+  const a = node.getMultiaddrs().find(m => m.toString().includes('/tcp/'))
+  if (a == null) die('node has no TCP listen address')
+  const s = a.toString()
+  return s.includes('/p2p/') ? s : `${s}/p2p/${node.peerId}`
+}
+
+// resolves on SIGTERM/SIGINT, after duration, or at EOF on stdin when stdin is
+// a pipe or socket (a /dev/null stdin is ignored so background jobs keep running)
+function stopSignal (duration) {
+  return new Promise(resolve => {
+    process.once('SIGTERM', resolve)
+    process.once('SIGINT', resolve)
+    if (duration > 0) setTimeout(resolve, duration * 1000)
+    try {
+      const st = fs.fstatSync(0)
+      if (st.isFIFO() || st.isSocket()) {
+        process.stdin.on('end', resolve)
+        process.stdin.resume()
+      }
+    } catch {}
+  })
+}
+
+function watchRT (dht) {
+  const rt = dht.routingTable
+  rt.addEventListener('peer:add', (evt) => out(`RTADD ${evt.detail}`))
+  rt.addEventListener('peer:remove', (evt) => out(`RTDEL ${evt.detail}`))
+}
+
+async function connectBootstrap (node, list) {
+  let n = 0
+  for (const s of splitList(list)) {
+    try {
+      const conn = await node.dial(multiaddr(s), { signal: AbortSignal.timeout(15000) })
+      out(`BOOTSTRAP ${conn.remotePeer}`)
+      n++
+    } catch (e) {
+      logf(`bootstrap ${s}: ${oneLine(e)}`)
+    }
+  }
+  return n
+}
+
+function waitIdentify (node, peerId, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { node.removeEventListener('peer:identify', onId); reject(new Error(`identify timeout after ${ms} ms`)) }, ms)
+    function onId (evt) {
+      if (evt.detail.peerId.equals(peerId)) {
+        clearTimeout(timer)
+        node.removeEventListener('peer:identify', onId)
+        resolve(evt.detail)
+      }
+    }
+    node.addEventListener('peer:identify', onId)
+  })
+}
+
+async function cmdListen (args) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string', default: '0' },
+      key: { type: 'string', default: 'ed25519' },
+      dht: { type: 'boolean', default: false },
+      bootstrap: { type: 'string', default: '' },
+      duration: { type: 'string', default: '0' }
+    }
+  })
+  const node = await newNode({ key: values.key, port: Number(values.port), dht: values.dht })
+  node.addEventListener('peer:identify', (evt) => {
+    const r = evt.detail
+    out(`PEER ${r.peerId} protocols=${protoList(r.protocols)} agent=${r.agentVersion ?? ''}`)
+  })
+  await node.start()
+  out(`LISTEN ${listenAddr(node)}`)
+  if (values.dht) watchRT(node.services.dht)
+  if (values.bootstrap !== '') {
+    connectBootstrap(node, values.bootstrap).catch(e => logf(oneLine(e)))
+  }
+  await stopSignal(Number(values.duration))
+  await Promise.race([node.stop(), sleep(2000)])
+  process.exit(0)
+}
+
+async function cmdDial (args) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      count: { type: 'string', default: '1' },
+      key: { type: 'string', default: 'ed25519' },
+      timeout: { type: 'string', default: '20' },
+      // keep each connection open this long after the ping, so the remote can finish identifying us
+      'linger-ms': { type: 'string', default: '200' }
+    }
+  })
+  if (positionals.length !== 1) die('usage: dial <multiaddr/p2p/id> [--count N] [--key type]')
+  const ma = multiaddr(positionals[0])
+  const remote = ma.getPeerId()
+  if (remote == null) die('multiaddr must end in /p2p/<id>')
+  const remoteId = peerIdFromString(remote)
+  const node = await newNode({ key: values.key, port: null, dht: false })
+  await node.start()
+  out(`SELF ${node.peerId}`)
+  let ok = 0; let fail = 0
+  const count = Number(values.count)
+  const timeoutMs = Number(values.timeout) * 1000
+  for (let i = 0; i < count; i++) {
+    const signal = AbortSignal.timeout(timeoutMs)
+    try {
+      const idp = waitIdentify(node, remoteId, timeoutMs)
+      idp.catch(() => {})
+      await node.dial(ma, { signal })
+      const r = await idp
+      const t0 = process.hrtime.bigint()
+      await node.services.ping.ping(remoteId, { signal })
+      const rttUs = Number((process.hrtime.bigint() - t0) / 1000n)
+      out(`OK ${r.peerId} protocols=${protoList(r.protocols)} agent=${r.agentVersion ?? ''} rtt_us=${rttUs}`)
+      ok++
+      await sleep(Number(values['linger-ms']))
+    } catch (e) {
+      out(`FAIL ${oneLine(e)}`)
+      fail++
+    } finally {
+      // fresh state for the next round: no connection, nothing cached about the remote
+      try { await node.hangUp(remoteId) } catch {}
+      try { await node.peerStore.delete(remoteId) } catch {}
+    }
+  }
+  out(`RESULT ok=${ok} fail=${fail}`)
+  await Promise.race([node.stop(), sleep(2000)])
+  process.exit(fail > 0 ? 1 : 0)
+}
+
+// a server-mode DHT node connected to the bootstrap peers, with a non-empty routing table
+async function dhtClient (values) {
+  if (values.bootstrap === '') die('--bootstrap is required')
+  const node = await newNode({ key: values.keytype ?? 'ed25519', port: 0, dht: true })
+  await node.start()
+  out(`LISTEN ${listenAddr(node)}`)
+  const failExit = async (msg) => {
+    out(`FAIL ${msg}`)
+    out('RESULT ok=0 fail=1')
+    await Promise.race([node.stop(), sleep(2000)])
+    process.exit(1)
+  }
+  if (await connectBootstrap(node, values.bootstrap) === 0) await failExit('no bootstrap peer reachable')
+  const rt = node.services.dht.routingTable
+  const deadline = Date.now() + 15000
+  while (rt.size === 0 && Date.now() < deadline) await sleep(100)
+  if (rt.size === 0) await failExit('routing table still empty after 15 s')
+  out(`RT size=${rt.size}`)
+  return { node, failExit }
+}
+
+async function finish (node, err, okLine) {
+  if (err != null) {
+    out(`FAIL ${oneLine(err)}`)
+    out('RESULT ok=0 fail=1')
+  } else {
+    out(`OK ${okLine}`)
+    out('RESULT ok=1 fail=0')
+  }
+  return err != null ? 1 : 0
+}
+
+const dhtOptions = {
+  bootstrap: { type: 'string', default: '' },
+  cid: { type: 'string', default: '' },
+  expect: { type: 'string', default: '' },
+  keytype: { type: 'string', default: 'ed25519' },
+  timeout: { type: 'string', default: '60' },
+  linger: { type: 'string', default: '0' }
+}
+
+async function cmdProvide (args) {
+  const { values } = parseArgs({ args, options: dhtOptions })
+  const cid = CID.parse(values.cid)
+  const { node } = await dhtClient(values)
+  let err = null
+  try {
+    await node.contentRouting.provide(cid, { signal: AbortSignal.timeout(Number(values.timeout) * 1000) })
+  } catch (e) { err = e }
+  const rc = await finish(node, err, `provided ${cid} by ${node.peerId}`)
+  if (rc === 0 && Number(values.linger) > 0) await Promise.race([sleep(Number(values.linger) * 1000), stopSignal(0)])
+  await Promise.race([node.stop(), sleep(2000)])
+  process.exit(rc)
+}
+
+async function cmdFindProvs (args) {
+  const { values } = parseArgs({ args, options: dhtOptions })
+  const cid = CID.parse(values.cid)
+  const { node } = await dhtClient(values)
+  const ctl = new AbortController()
+  const timer = setTimeout(() => ctl.abort(), Number(values.timeout) * 1000)
+  let n = 0; let found = false; let err = null
+  try {
+    for await (const p of node.contentRouting.findProviders(cid, { signal: ctl.signal })) {
+      n++
+      out(`PROV ${p.id} addrs=${p.multiaddrs.map(String).join(',')}`)
+      if (values.expect !== '' && p.id.toString() === values.expect) { found = true; break }
+    }
+  } catch (e) {
+    if (!found && n === 0) err = e
+  }
+  clearTimeout(timer)
+  if (err == null) {
+    if (values.expect !== '' && !found) err = new Error(`expected provider ${values.expect} not found (${n} providers)`)
+    else if (values.expect === '' && n === 0) err = new Error('no providers found')
+  }
+  const rc = await finish(node, err, `providers=${n}`)
+  await Promise.race([node.stop(), sleep(2000)])
+  process.exit(rc)
+}
+
+async function cmdClosest (args) {
+  const { values } = parseArgs({ args, options: { ...dhtOptions, key: { type: 'string', default: '' } } })
+  const target = peerIdFromString(values.key)
+  const { node } = await dhtClient(values)
+  const got = new Set()
+  let err = null
+  try {
+    for await (const p of node.peerRouting.getClosestPeers(target.toMultihash().bytes, { signal: AbortSignal.timeout(Number(values.timeout) * 1000) })) {
+      got.add(p.id.toString())
+      out(`CLOSEST ${p.id}`)
+    }
+  } catch (e) { err = e }
+  if (err == null) {
+    for (const e of splitList(values.expect)) {
+      if (!got.has(e)) { err = new Error(`expected peer ${e} not among ${got.size} closest`); break }
+    }
+  }
+  const rc = await finish(node, err, `closest=${got.size}`)
+  await Promise.race([node.stop(), sleep(2000)])
+  process.exit(rc)
+}
+
+const [cmd, ...rest] = process.argv.slice(2)
+try {
+  switch (cmd) {
+    case 'listen': await cmdListen(rest); break
+    case 'dial': await cmdDial(rest); break
+    case 'provide': await cmdProvide(rest); break
+    case 'findprovs': await cmdFindProvs(rest); break
+    case 'closest': await cmdClosest(rest); break
+    case 'version': out(AGENT); process.exit(0); break
+    default: die('usage: peer.mjs listen|dial|provide|findprovs|closest [options]')
+  }
+} catch (e) {
+  die(e?.stack ?? String(e))
+}
