@@ -2,10 +2,10 @@
 # src/dht).  Included from the top-level Makefile.
 
 UNIT_CC ?= gcc
-UNIT_CFLAGS = -std=gnu11 -O1 -g -Wall -Wextra -Werror -Isrc -Itest/unit
+UNIT_CFLAGS = -std=gnu11 -O1 -g -Wall -Wextra -Werror -Isrc -Itest/unit -MMD -MP
 UNIT_LIBS = -lsodium -lcrypto -lprotobuf-c -lpthread
 ASAN_CC ?= clang-14
-ASAN_CFLAGS = -std=gnu11 -O1 -g -Wall -Wextra -Werror -Isrc -Itest/unit \
+ASAN_CFLAGS = -std=gnu11 -O1 -g -Wall -Wextra -Werror -Isrc -Itest/unit -MMD -MP \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS = -std=gnu11 -O1 -g -Isrc -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
@@ -96,3 +96,6 @@ build/asan-tools/%: test/tools/%.c $(ASAN_OBJS)
 .PHONY: tools tools-asan
 tools: $(addprefix build/tools/,$(TOOL_PROGS))
 tools-asan: $(addprefix build/asan-tools/,$(TOOL_PROGS))
+
+# Header dependencies of the objects built above.
+-include $(shell find build -name '*.d' 2>/dev/null)

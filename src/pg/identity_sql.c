@@ -24,8 +24,8 @@
 
 #include "pg/hydra_pg.h"
 
-/* Ids computed per call of hy_idgen_range, so cancellation is prompt */
-#define IDGEN_CHUNK 8
+/* Threads used by hydra.idgen (the machine class this targets has 2 cores) */
+#define IDGEN_THREADS 2
 /* Most ids one call of hydra.idgen may return */
 #define IDGEN_MAX_COUNT 65536
 /* Most ids hydra.idgen_balance accepts */
@@ -65,6 +65,31 @@ hydra_decode_seed(const char *text, uint8_t seed[32])
 	return true;
 }
 
+/* Append one generated identity as a row (idx, peer_id, private_key) */
+static void
+put_idgen_row(ReturnSetInfo *rsinfo, const hy_idgen_result *r)
+{
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+	char		text[HY_PEER_ID_TEXT_MAX + 1];
+	uint8_t		pb[HY_PRIVKEY_PB_MAX];
+	hy_keypair	kp;
+	int			pblen;
+
+	hy_keypair_from_seed(&kp, r->seed);
+	pblen = hy_privkey_encode(&kp, pb, sizeof(pb));
+	if (pblen < 0 || hy_peerid_format(kp.peer_id, kp.peer_id_len, text, sizeof(text)) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not encode generated key")));
+	values[0] = Int64GetDatum((int64) r->index);
+	values[1] = CStringGetTextDatum(text);
+	values[2] = PointerGetDatum(hydra_bytes_to_bytea(pb, pblen));
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	explicit_bzero(&kp, sizeof(kp));
+	explicit_bzero(pb, sizeof(pb));
+}
+
 /*
  * hydra.idgen(seed bytea, first bigint, count int, depth int) ->
  * setof (idx bigint, peer_id text, private_key bytea)
@@ -78,7 +103,7 @@ hydra_idgen(PG_FUNCTION_ARGS)
 	int32		count;
 	int32		depth;
 	uint8_t		seed[32];
-	hy_idgen_result results[IDGEN_CHUNK];
+	hy_idgen_result *results;
 
 	require_superuser("function hydra.idgen");
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
@@ -111,40 +136,28 @@ hydra_idgen(PG_FUNCTION_ARGS)
 	memcpy(seed, VARDATA_ANY(seed_arg), 32);
 
 	InitMaterializedSRF(fcinfo, 0);
+	results = palloc(sizeof(hy_idgen_result) * Min(count, (int32) 1 << depth));
 	for (int32 done = 0; done < count;)
 	{
-		int			n = Min(IDGEN_CHUNK, count - done);
+		uint64_t	at = (uint64_t) first + done;
+		uint64_t	round_end = (at | (((uint64_t) 1 << depth) - 1)) + 1;
+		int			n = (int) Min((uint64_t) (count - done), round_end - at);
 		int			rc;
 
+		/*
+		 * One call per round of the sequence: a round's candidates are
+		 * scanned once for all its ids, and a round takes at most a couple
+		 * of CPU seconds, so cancellation is still prompt.
+		 */
 		CHECK_FOR_INTERRUPTS();
-		rc = hy_idgen_range(seed, (uint64_t) first + done, n, depth, 2, results);
+		rc = hy_idgen_range(seed, at, n, depth, IDGEN_THREADS, results);
 		if (rc < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INTERNAL_ERROR),
 					 errmsg("id generation failed: %s", hy_strerror(rc))));
 		for (int i = 0; i < n; i++)
-		{
-			Datum		values[3];
-			bool		nulls[3] = {false, false, false};
-			char		text[HY_PEER_ID_TEXT_MAX + 1];
-			uint8_t		pb[HY_PRIVKEY_PB_MAX];
-			hy_keypair	kp;
-			int			pblen;
-
-			hy_keypair_from_seed(&kp, results[i].seed);
-			pblen = hy_privkey_encode(&kp, pb, sizeof(pb));
-			if (pblen < 0 || hy_peerid_format(kp.peer_id, kp.peer_id_len, text, sizeof(text)) < 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INTERNAL_ERROR),
-						 errmsg("could not encode generated key")));
-			values[0] = Int64GetDatum((int64) results[i].index);
-			values[1] = CStringGetTextDatum(text);
-			values[2] = PointerGetDatum(hydra_bytes_to_bytea(pb, pblen));
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-			explicit_bzero(&kp, sizeof(kp));
-			explicit_bzero(pb, sizeof(pb));
-		}
-		explicit_bzero(results, sizeof(results));
+			put_idgen_row(rsinfo, &results[i]);
+		explicit_bzero(results, sizeof(hy_idgen_result) * n);
 		done += n;
 	}
 	explicit_bzero(seed, sizeof(seed));

@@ -88,22 +88,21 @@ CREATE FUNCTION hydra.head_identities(count integer DEFAULT current_setting('hyd
 DECLARE
 	s bytea := hydra.host_seed();
 	sid bytea := hydra.fleet_id(s);
-	missing bigint;
 BEGIN
 	IF count IS NULL OR count < 0 OR count > 4096 OR first_id IS NULL OR first_id < 0 THEN
 		RAISE EXCEPTION 'invalid head range: count %, first %', count, first_id
 			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'count must be 0..4096 and first >= 0.';
 	END IF;
-	FOR missing IN
-		SELECT i FROM generate_series(first_id, first_id + count - 1) AS i
-		WHERE NOT EXISTS (SELECT 1 FROM hydra.head_keys k
-						  WHERE k.seed_id = sid AND k.depth = head_identities.depth AND k.idx = i)
-	LOOP
+	-- Generate the whole range in one call when any id is missing: a range
+	-- costs little more than one id (each round is scanned once).
+	IF EXISTS (SELECT 1 FROM generate_series(first_id, first_id + count - 1) AS i
+			   WHERE NOT EXISTS (SELECT 1 FROM hydra.head_keys k
+								 WHERE k.seed_id = sid AND k.depth = head_identities.depth AND k.idx = i)) THEN
 		INSERT INTO hydra.head_keys (seed_id, depth, idx, peer_id, private_key)
 			SELECT sid, head_identities.depth, g.idx, hydra.peer_id_bytes(g.peer_id), g.private_key
-			FROM hydra.idgen(s, missing, 1, head_identities.depth) AS g
+			FROM hydra.idgen(s, first_id, count, head_identities.depth) AS g
 			ON CONFLICT DO NOTHING;
-	END LOOP;
+	END IF;
 	RETURN QUERY
 		SELECT (k.idx - first_id)::integer, k.idx, hydra.peer_id_text(k.peer_id)
 		FROM hydra.head_keys k
