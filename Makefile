@@ -31,10 +31,9 @@ EXTRA_CLEAN = $(PROTO_C) $(PROTO_H) build
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --temp-config=test/regress.conf --temp-instance=./tmp_check
 
-PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
-ifneq ($(PROVE_TESTS),)
-TAP_TESTS = 1
-endif
+# TAP tests (PostgreSQL::Test::Cluster) run with 'make tapcheck', apart from
+# pg_regress, so each suite reports on its own.
+TAP_FILES = $(sort $(wildcard test/t/*.pl))
 
 PG_CPPFLAGS = -Isrc -I. -I$(shell $(PG_CONFIG) --includedir) -DHYDRA_VERSION='"$(EXTVERSION)"'
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
@@ -55,3 +54,10 @@ hydra--$(EXTVERSION).sql: $(SQL_PARTS) hydra.control
 $(OBJS): $(PROTO_H)
 
 include test/test.mk
+
+.PHONY: tapcheck
+tapcheck:
+	rm -rf '$(CURDIR)'/tmp_check && mkdir -p '$(CURDIR)'/tmp_check && \
+	TESTDIR='$(CURDIR)' PATH="$(bindir):$$PATH" PGPORT='6$(DEF_PGPORT)' \
+	PG_REGRESS='$(top_builddir)/src/test/regress/pg_regress' \
+	$(PROVE) $(PG_PROVE_FLAGS) -I test/t $(PROVE_FLAGS) $(TAP_FILES)

@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 logdir=${HYDRA_TEST_LOGS:-$top/build/test-logs}
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(build unit unit-asan fuzz-smoke regress)
+[ ${#suites[@]} -eq 0 ] && suites=(build unit unit-asan fuzz-smoke regress tap)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi; }
 as_test_user() {
@@ -74,6 +74,14 @@ suite_regress() {
 	rm -rf "$dir"
 }
 
+suite_tap() {
+	local dir
+	dir=$(scratch_copy)
+	as_test_user env -C "$dir" make tapcheck 2>&1 ||
+		{ tail -50 "$dir"/tmp_check/log/regress_log_* 2>/dev/null; rm -rf "$dir"; return 1; }
+	rm -rf "$dir"
+}
+
 for s in "${suites[@]}"; do
 	case $s in
 		build) run_suite build suite_build ;;
@@ -81,6 +89,7 @@ for s in "${suites[@]}"; do
 		unit-asan) run_suite unit-asan make -j"$jobs" unit-asan ;;
 		fuzz-smoke) run_suite fuzz-smoke make -j"$jobs" fuzz-smoke ;;
 		regress) run_suite regress suite_regress ;;
+		tap) run_suite tap suite_tap ;;
 		*) echo "unknown suite: $s"; failed=$((failed + 1)); failed_names+=("$s") ;;
 	esac
 done

@@ -17,22 +17,26 @@ char	   *hydra_random_seed_text = NULL;
 int			hydra_id_offset = 0;
 int			hydra_nheads = 1;
 
-/* Accept an empty seed (generate one) or base64 of exactly 32 bytes */
-static bool
-check_random_seed(char **newval, void **extra, GucSource source)
+/*
+ * Refuse to start with a malformed seed.  A GUC check hook cannot do this:
+ * for a preloaded library PostgreSQL only warns about a bad value (and
+ * echoes it to the log, a leak for a secret) and then starts with the
+ * default, which here would silently give every head a new identity.
+ */
+static void
+validate_random_seed(void)
 {
 	uint8_t		seed[32];
 
-	if (*newval == NULL || (*newval)[0] == '\0')
-		return true;
-	if (hydra_decode_seed(*newval, seed))
-	{
-		explicit_bzero(seed, sizeof(seed));
-		return true;
-	}
-	/* never echo the value: it is a secret */
-	GUC_check_errdetail("hydra.random_seed must be the base64 encoding of exactly 32 bytes.");
-	return false;
+	if (hydra_random_seed_text == NULL || hydra_random_seed_text[0] == '\0')
+		return;
+	if (!hydra_decode_seed(hydra_random_seed_text, seed))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for parameter \"hydra.random_seed\""),
+				 errdetail("hydra.random_seed must be the base64 encoding of exactly 32 bytes."),
+				 errhint("Leave it empty to have hydra generate a seed and keep it in hydra.identity.")));
+	explicit_bzero(seed, sizeof(seed));
 }
 
 /* Register every hydra.* GUC */
@@ -54,7 +58,8 @@ hydra_define_gucs(void)
 							   "",
 							   PGC_POSTMASTER,
 							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
-							   check_random_seed, NULL, NULL);
+							   NULL, NULL, NULL);
+	validate_random_seed();
 	DefineCustomIntVariable("hydra.id_offset",
 							"Id number of this host's first head in the seed's balanced sequence.",
 							"Head i uses id number hydra.id_offset + i.",
