@@ -13,6 +13,11 @@ packages=(
 	libipc-run-perl clang-14 libclang-rt-14-dev llvm-14
 )
 
+# The interop suite drives real js-libp2p peers (npm ci) and go-libp2p
+# peers (Go >= 1.25 from the Go module proxy's toolchain, preinstalled on
+# the machines this project targets; Debian 12's golang-go is too old).
+command -v node >/dev/null || packages+=(nodejs npm)
+
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 logdir=${HYDRA_TEST_LOGS:-$top/build/test-logs}
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(build unit unit-asan fuzz-smoke regress tap)
+[ ${#suites[@]} -eq 0 ] && suites=(build unit unit-asan fuzz-smoke regress tap interop)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi; }
 as_test_user() {
@@ -74,6 +74,15 @@ suite_regress() {
 	rm -rf "$dir"
 }
 
+# Real go-libp2p and js-libp2p peers against our C stack, built with
+# ASan+UBSan so that a memory error on any interop path fails the run.
+suite_interop() {
+	command -v go >/dev/null || export PATH=$PATH:/usr/local/go/bin
+	command -v go >/dev/null || { echo "interop needs Go >= 1.25 (go-libp2p); none found"; return 1; }
+	make -j"$jobs" tools-asan &&
+		HYDRA_PEER=$top/build/asan-tools/hydra_peer prove --exec bash test/interop/run.sh
+}
+
 suite_tap() {
 	local dir
 	dir=$(scratch_copy)
@@ -90,6 +99,7 @@ for s in "${suites[@]}"; do
 		fuzz-smoke) run_suite fuzz-smoke make -j"$jobs" fuzz-smoke ;;
 		regress) run_suite regress suite_regress ;;
 		tap) run_suite tap suite_tap ;;
+		interop) run_suite interop suite_interop ;;
 		*) echo "unknown suite: $s"; failed=$((failed + 1)); failed_names+=("$s") ;;
 	esac
 done

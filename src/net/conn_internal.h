@@ -47,6 +47,7 @@ struct hy_stream
 	uint8_t		inbound;
 	uint8_t		opened;			/* on_open ran: on_close is owed */
 	uint8_t		is_ping;		/* counts against the ping stream limit */
+	uint8_t		ping_partial;	/* bytes of the current ping payload echoed */
 	uint8_t		dead;			/* yamux stream closed; free when !busy */
 	uint8_t		on_neg_list;
 	int			busy;			/* handler calls for it on the stack */
