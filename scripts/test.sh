@@ -85,7 +85,10 @@ suite_interop() {
 
 suite_tap() {
 	local dir
+	make -j"$jobs" tools || return 1
 	dir=$(scratch_copy)
+	mkdir -p "$dir/build/tools" && cp build/tools/hydra_peer "$dir/build/tools/" &&
+		as_root chown -R "$test_user" "$dir/build"
 	as_test_user env -C "$dir" make tapcheck 2>&1 ||
 		{ tail -50 "$dir"/tmp_check/log/regress_log_* 2>/dev/null; rm -rf "$dir"; return 1; }
 	rm -rf "$dir"

@@ -48,6 +48,9 @@ SELECT dblink_connect('other', format('dbname=%s port=%s host=%s', current_datab
 	   current_setting('port'), split_part(current_setting('unix_socket_directories'), ',', 1))) AS connected;
 SELECT * FROM dblink('other', $$SELECT pg_advisory_lock(hashtext('hydra.maintenance'))::text$$) AS t(locked text);
 SELECT * FROM hydra.maintenance('2030-02-01 00:00+00');
+-- Release explicitly: a disconnected backend drops its locks only when it
+-- has finished exiting.
+SELECT * FROM dblink('other', $$SELECT pg_advisory_unlock(hashtext('hydra.maintenance'))::text$$) AS t(unlocked text);
 SELECT dblink_disconnect('other');
 DROP EXTENSION dblink;
 SELECT count(*) AS actions_after_release FROM hydra.maintenance('2030-02-01 00:00+00');

@@ -11,11 +11,17 @@
 #include "utils/guc.h"
 
 #include "pg/hydra_pg.h"
+#include "pg/shmem.h"
 
 char	   *hydra_database = NULL;
 char	   *hydra_random_seed_text = NULL;
 int			hydra_id_offset = 0;
 int			hydra_nheads = 1;
+int			hydra_head_workers = 1;
+char	   *hydra_listen_address = NULL;
+int			hydra_port_begin = 4001;
+char	   *hydra_announce_addresses = NULL;
+bool		hydra_allow_private_addresses = false;
 
 /*
  * Refuse to start with a malformed seed.  A GUC check hook cannot do this:
@@ -76,4 +82,44 @@ hydra_define_gucs(void)
 							PGC_POSTMASTER,
 							0,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("hydra.head_workers",
+							"Number of background workers (processes, cores) hosting the heads.",
+							"Head i runs in worker i % hydra.head_workers.",
+							&hydra_head_workers,
+							1, 1, HYDRA_MAX_HEAD_WORKERS,
+							PGC_POSTMASTER,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomStringVariable("hydra.listen_address",
+							   "IP address the heads listen on.",
+							   "0.0.0.0 or :: listens on every interface.",
+							   &hydra_listen_address,
+							   "0.0.0.0",
+							   PGC_POSTMASTER,
+							   0,
+							   NULL, NULL, NULL);
+	DefineCustomIntVariable("hydra.port_begin",
+							"TCP port of head 0; head i listens on port_begin + i.",
+							"0 picks ephemeral ports (kept across worker restarts).",
+							&hydra_port_begin,
+							4001, 0, 65535,
+							PGC_POSTMASTER,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomStringVariable("hydra.announce_addresses",
+							   "Comma-separated multiaddrs (without /p2p) the heads announce; a port of 0 means the head's own port.",
+							   "Empty: the listen address, or every interface address when listening on all.",
+							   &hydra_announce_addresses,
+							   "",
+							   PGC_POSTMASTER,
+							   0,
+							   NULL, NULL, NULL);
+	DefineCustomBoolVariable("hydra.allow_private_addresses",
+							 "Keep loopback and private addresses (off for the public network, on for tests).",
+							 NULL,
+							 &hydra_allow_private_addresses,
+							 false,
+							 PGC_POSTMASTER,
+							 0,
+							 NULL, NULL, NULL);
 }

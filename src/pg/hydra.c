@@ -11,6 +11,7 @@
 #include "utils/guc.h"
 
 #include "pg/hydra_pg.h"
+#include "pg/shmem.h"
 
 PG_MODULE_MAGIC;
 
@@ -34,4 +35,6 @@ _PG_init(void)
 
 	hydra_define_gucs();
 	MarkGUCPrefixReserved("hydra");
+	hydra_shmem_init();
+	hydra_register_workers();
 }

@@ -11,12 +11,20 @@ extern char *hydra_database;
 extern char *hydra_random_seed_text;
 extern int	hydra_id_offset;
 extern int	hydra_nheads;
+extern int	hydra_head_workers;
+extern char *hydra_listen_address;
+extern int	hydra_port_begin;
+extern char *hydra_announce_addresses;
+extern bool hydra_allow_private_addresses;
 
 /* Register every hydra.* GUC; called once from _PG_init */
 extern void hydra_define_gucs(void);
 
 /* Decode a base64 seed of exactly 32 bytes (identity_sql.c) */
 extern bool hydra_decode_seed(const char *text, uint8_t seed[32]);
+
+/* Register the launcher and head workers; called once from _PG_init */
+extern void hydra_register_workers(void);
 
 /* Build a bytea from a buffer (util.c) */
 extern bytea *hydra_bytes_to_bytea(const uint8_t *p, size_t len);

@@ -1,0 +1,162 @@
+/*
+ * launcher.c — the launcher worker and the registration of all workers.
+ *
+ * Head workers are registered statically at preload (their number is a
+ * postmaster setting), so the postmaster itself restarts any that fail and
+ * a crash restart never duplicates them.  They wait until the launcher has
+ * found the extension in hydra.database and prepared the head identities
+ * (generated once, persisted in hydra.head_keys); the launcher then
+ * publishes them in shared memory.  See src/pg/README.md.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/snapmgr.h"
+
+#include "pg/hydra_pg.h"
+#include "pg/shmem.h"
+
+PGDLLEXPORT void hydra_launcher_main(Datum arg);
+
+/* How often the launcher looks for the extension while it is missing */
+#define LAUNCHER_POLL_MS 5000
+
+/* Register one static background worker */
+static void
+register_worker(const char *name, const char *function, int arg, int restart_s)
+{
+	BackgroundWorker worker;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = restart_s;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "hydra");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "%s", function);
+	snprintf(worker.bgw_name, BGW_MAXLEN, "%s", name);
+	snprintf(worker.bgw_type, BGW_MAXLEN, "%s", name);
+	worker.bgw_main_arg = Int32GetDatum(arg);
+	RegisterBackgroundWorker(&worker);
+}
+
+/* Register the launcher and every head worker */
+void
+hydra_register_workers(void)
+{
+	register_worker("hydra launcher", "hydra_launcher_main", 0, 10);
+	for (int w = 0; w < hydra_head_workers; w++)
+	{
+		char		name[BGW_MAXLEN];
+
+		snprintf(name, sizeof(name), "hydra head worker %d", w);
+		register_worker(name, "hydra_head_worker_main", w, 1);
+	}
+}
+
+/*
+ * Make sure the head identities exist and publish them; false while the
+ * extension is not installed.
+ */
+static bool
+prepare_heads(void)
+{
+	bool		ready = false;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (OidIsValid(get_extension_oid("hydra", true)))
+	{
+		Oid			types[2] = {INT4OID, INT8OID};
+		Datum		values[2] = {Int32GetDatum(hydra_nheads), Int64GetDatum(hydra_id_offset)};
+
+		pgstat_report_activity(STATE_RUNNING, "hydra: preparing head identities");
+		SPI_connect();
+		if (SPI_execute_with_args("SELECT head, idx, peer_id FROM hydra.head_identities($1, $2)",
+								  2, types, values, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not prepare head identities");
+		LWLockAcquire(&hydra_shared->lock, LW_EXCLUSIVE);
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			bool		isnull;
+			int			head = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull));
+			HydraHeadSlot *slot;
+
+			if (head < 0 || head >= hydra_shared->nheads)
+				continue;
+			slot = &hydra_shared->heads[head];
+			slot->idx = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &isnull));
+			strlcpy(slot->peer_id, SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 3),
+					sizeof(slot->peer_id));
+			slot->worker = head % hydra_shared->nworkers;
+		}
+		ready = SPI_processed == (uint64) hydra_shared->nheads;
+		hydra_shared->heads_ready = ready;
+		LWLockRelease(&hydra_shared->lock);
+		SPI_finish();
+	}
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+	return ready;
+}
+
+/* Entry point of the launcher worker */
+void
+hydra_launcher_main(Datum arg)
+{
+	bool		logged_missing = false;
+
+	pqsignal(SIGTERM, die);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(hydra_database, NULL, 0);
+
+	LWLockAcquire(&hydra_shared->lock, LW_EXCLUSIVE);
+	hydra_shared->launcher_pid = MyProcPid;
+	LWLockRelease(&hydra_shared->lock);
+
+	while (!prepare_heads())
+	{
+		if (!logged_missing)
+			ereport(LOG,
+					(errmsg("hydra launcher: waiting for CREATE EXTENSION hydra in database \"%s\"",
+							hydra_database)));
+		logged_missing = true;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 LAUNCHER_POLL_MS, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+	}
+	ereport(LOG, (errmsg("hydra launcher: %d heads ready for %d head workers",
+						 hydra_shared->nheads, hydra_shared->nworkers)));
+
+	/* The head workers run on their own; stay to answer signals */
+	for (;;)
+	{
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1L, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+	}
+}
