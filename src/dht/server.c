@@ -236,6 +236,8 @@ hy_dht_server_peer_identified(hy_dht_server *srv, hy_conn *c)
 static int
 in_append(kad_stream *ks, const uint8_t *p, size_t n)
 {
+	if (n == 0)
+		return HY_OK;
 	if (n > KAD_IN_CAP - ks->in_len)
 		return HY_ERR_TOO_LONG;
 	if (ks->in_len + n > ks->in_cap)

@@ -471,9 +471,9 @@ cmd_addprov(int argc, char **argv)
 				ma[HY_MULTIADDR_MAX];
 	const char *keyhex = NULL,
 			   *provtext = NULL;
-	int			len,
+	int			len = -1,
 				err = 0,
-				n;
+				n = -1;
 	hy_timer	t;
 
 	if (argc < 3)
