@@ -235,6 +235,25 @@ hy_ipns_validate(const uint8_t *name, size_t name_len, const uint8_t *rec,
 	return HY_OK;
 }
 
+/* Read the data map alone */
+int
+hy_ipns_data_parse(const uint8_t *data, size_t len, hy_ipns_info *info)
+{
+	cbor_fields f;
+	int64_t		validity;
+
+	if (len > HY_IPNS_RECORD_MAX || parse_data(data, len, &f) < 0)
+		return HY_ERR_INVALID;
+	if (hy_rfc3339_parse((const char *) f.validity, f.validity_len, &validity) != HY_OK)
+		return HY_ERR_INVALID;
+	info->value_len = f.value_len;
+	info->seq = f.seq;
+	info->validity_ns = validity;
+	info->ttl_ns = f.ttl;
+	info->has_ttl = (f.seen & F_TTL) != 0;
+	return HY_OK;
+}
+
 /* Order two records */
 int
 hy_ipns_compare(const hy_ipns_info *a, const hy_ipns_info *b)

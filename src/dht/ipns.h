@@ -41,6 +41,13 @@ int			hy_ipns_validate(const uint8_t *name, size_t name_len,
 							 hy_ipns_info *info);
 
 /*
+ * Read the signed DAG-CBOR data map alone (no signature, no clock): the
+ * required fields present once with the right types, Validity parseable.
+ * HY_OK with *info filled, or a negative hy_err.  Exposed for fuzzing.
+ */
+int			hy_ipns_data_parse(const uint8_t *data, size_t len, hy_ipns_info *info);
+
+/*
  * Order two valid records for the same name: >0 if a is better (higher
  * sequence, then later validity), <0 if b is, 0 if equal.
  */
