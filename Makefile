@@ -51,7 +51,11 @@ hydra--$(EXTVERSION).sql: $(SQL_PARTS) hydra.control
 %.pb-c.c %.pb-c.h: %.proto
 	protoc-c --proto_path=src/proto --c_out=src/proto $<
 
-$(OBJS): $(PROTO_H)
+# PGXS does not track header dependencies: make every object depend on
+# every header (a stale object with an old struct layout corrupts shared
+# memory when another file uses the new one).
+ALL_HEADERS = $(wildcard src/*/*.h) $(PROTO_H)
+$(OBJS) $(OBJS:.o=.bc): $(ALL_HEADERS)
 
 include test/test.mk
 
@@ -61,3 +65,9 @@ tapcheck:
 	TESTDIR='$(CURDIR)' PATH="$(bindir):$$PATH" PGPORT='6$(DEF_PGPORT)' \
 	PG_REGRESS='$(top_builddir)/src/test/regress/pg_regress' \
 	$(PROVE) $(PG_PROVE_FLAGS) -I test/t $(PROVE_FLAGS) $(TAP_FILES)
+
+# Every hydra symbol the module uses must be defined in it (a missing one
+# would only fail when the server loads the library).
+.PHONY: check-symbols
+check-symbols: $(shlib)
+	@! nm -u $(shlib) | grep -E ' (hy_|hydra_)' || { echo "undefined hydra symbols in $(shlib)"; exit 1; }

@@ -57,13 +57,13 @@ scratch_copy() {
 	local dir
 	dir=$(mktemp -d /tmp/hydra-test.XXXXXX)
 	tar -C "$top" --exclude=./build --exclude=./data --exclude=./tmp_check --exclude=./results \
-		--exclude=node_modules -cf - . | tar -C "$dir" -xf -
+		-cf - . | tar -C "$dir" -xf -
 	as_root chown -R "$test_user" "$dir"
 	echo "$dir"
 }
 
 suite_build() {
-	make -j"$jobs" && as_root make install && make check-layers
+	make -j"$jobs" && make check-layers check-symbols && as_root make install
 }
 
 suite_regress() {
@@ -83,12 +83,21 @@ suite_interop() {
 		HYDRA_PEER=$top/build/asan-tools/hydra_peer prove --exec bash test/interop/run.sh
 }
 
+# The go and js interop peers (Go module proxy, npm registry).
+build_interop_peers() {
+	command -v go >/dev/null || export PATH=$PATH:/usr/local/go/bin
+	command -v go >/dev/null || { echo "interop needs Go >= 1.25 (go-libp2p); none found"; return 1; }
+	mkdir -p build/interop
+	(cd test/interop/go && go build -o ../../../build/interop/go-peer .) || return 1
+	[ -d test/interop/js/node_modules ] || (cd test/interop/js && npm ci --no-audit --no-fund) || return 1
+}
+
 suite_tap() {
 	local dir
-	make -j"$jobs" tools || return 1
+	make -j"$jobs" tools && build_interop_peers || return 1
 	dir=$(scratch_copy)
-	mkdir -p "$dir/build/tools" && cp build/tools/hydra_peer "$dir/build/tools/" &&
-		as_root chown -R "$test_user" "$dir/build"
+	mkdir -p "$dir/build/tools" "$dir/build/interop" && cp build/tools/hydra_peer "$dir/build/tools/" &&
+		cp build/interop/go-peer "$dir/build/interop/" && as_root chown -R "$test_user" "$dir/build"
 	as_test_user env -C "$dir" make tapcheck 2>&1 ||
 		{ tail -50 "$dir"/tmp_check/log/regress_log_* 2>/dev/null; rm -rf "$dir"; return 1; }
 	rm -rf "$dir"

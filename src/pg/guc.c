@@ -22,6 +22,22 @@ char	   *hydra_listen_address = NULL;
 int			hydra_port_begin = 4001;
 char	   *hydra_announce_addresses = NULL;
 bool		hydra_allow_private_addresses = false;
+int			hydra_provider_ttl = 48 * 3600;
+int			hydra_bucket_size = 20;
+char	   *hydra_protocol_prefix = NULL;
+int			hydra_max_providers_per_response = 20;
+char	   *hydra_bootstrap_peers = NULL;
+
+/*
+ * The public IPFS bootstrap list (as kubo ships it); /dnsaddr/ entries
+ * need DNS TXT resolution.
+ */
+#define HYDRA_DEFAULT_BOOTSTRAP \
+	"/dnsaddr/bootstrap.libp2p.io/p2p/QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN," \
+	"/dnsaddr/bootstrap.libp2p.io/p2p/QmQCU2EcMqAqQPR2i9bChDtGNJchTbq5TbXJJ16u19uLTa," \
+	"/dnsaddr/bootstrap.libp2p.io/p2p/QmbLHAnMoJPWSCR5Zhtx6BHJX9KiKNN6tpvbUcqanj75Nb," \
+	"/dnsaddr/bootstrap.libp2p.io/p2p/QmcZf59bWwK5XFi76CZX8cbJ4BhTzzA3gU1ZjYZcYW3dwt," \
+	"/ip4/104.131.131.82/tcp/4001/p2p/QmaCpDMGvV2BGHeYERUEnRQAwe3N8SzbUtfsmvsqQLuvuJ"
 
 /*
  * Refuse to start with a malformed seed.  A GUC check hook cannot do this:
@@ -111,6 +127,46 @@ hydra_define_gucs(void)
 							   "Empty: the listen address, or every interface address when listening on all.",
 							   &hydra_announce_addresses,
 							   "",
+							   PGC_POSTMASTER,
+							   0,
+							   NULL, NULL, NULL);
+	DefineCustomIntVariable("hydra.provider_ttl",
+							"Lifetime of provider records received from peers.",
+							"The network republishes every 22 hours; records are valid 48 hours.",
+							&hydra_provider_ttl,
+							48 * 3600, 60, 7 * 24 * 3600,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("hydra.bucket_size",
+							"Kademlia k: peers per routing-table bucket and closer peers per answer.",
+							NULL,
+							&hydra_bucket_size,
+							20, 1, 64,
+							PGC_POSTMASTER,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomStringVariable("hydra.protocol_prefix",
+							   "Prefix of the Kademlia protocol id (prefix + /kad/1.0.0).",
+							   NULL,
+							   &hydra_protocol_prefix,
+							   "/ipfs",
+							   PGC_POSTMASTER,
+							   0,
+							   NULL, NULL, NULL);
+	DefineCustomIntVariable("hydra.max_providers_per_response",
+							"Most provider records in one GET_PROVIDERS answer.",
+							"Answers also stay under 16 KiB whatever this says.",
+							&hydra_max_providers_per_response,
+							20, 1, 64,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomStringVariable("hydra.bootstrap_peers",
+							   "Comma-separated multiaddrs (with /p2p/) the heads dial to join the DHT; empty = none.",
+							   "The default is the public IPFS bootstrap list.",
+							   &hydra_bootstrap_peers,
+							   HYDRA_DEFAULT_BOOTSTRAP,
 							   PGC_POSTMASTER,
 							   0,
 							   NULL, NULL, NULL);

@@ -1,67 +1,204 @@
 /*
- * head_dht.c — the DHT side of the head workers.
- *
- * This release serves identify and ping on every head; the Kademlia server
- * (/ipfs/kad/1.0.0 over the shared store and routing table) attaches here.
- * Until it does, heads do not announce the kad protocol: a peer that saw it
- * would send requests we cannot answer.
+ * head_dht.c — the DHT side of a head worker: one Kademlia server for all
+ * of the worker's heads, answering from the SPI store (spi_store.c) and
+ * the routing table that all workers share in shared memory, plus the
+ * bootstrap dials that make the heads known.
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+#include "storage/lwlock.h"
+#include "utils/timestamp.h"
+
+#include "core/err.h"
+#include "core/multiaddr.h"
+#include "dht/addrs.h"
+#include "dht/rtable.h"
+#include "dht/server.h"
+
 #include "pg/head_worker.h"
+#include "pg/hydra_pg.h"
+#include "pg/shmem.h"
+#include "pg/spi_store.h"
+
+/* Bootstrap addresses dialled per head at most */
+#define BOOTSTRAP_MAX 32
+/* Delay before bootstrap dials are retried after all failed */
+#define BOOTSTRAP_RETRY_MS (5 * 60 * 1000)
+
+static hy_dht_server *dht = NULL;
+static hy_rtable *rtable = NULL;
+static HydraHead *heads = NULL;
+static int	nheads = 0;
+static hy_loop *worker_loop = NULL;
+static hy_timer bootstrap_timer;
+static bool bootstrap_logged = false;
+
+/* Lock the shared routing table for the DHT server */
+static void
+rt_lock(void *arg, int exclusive)
+{
+	LWLockAcquire(&hydra_shared->rt_lock, exclusive ? LW_EXCLUSIVE : LW_SHARED);
+}
+
+/* Unlock the shared routing table */
+static void
+rt_unlock(void *arg)
+{
+	LWLockRelease(&hydra_shared->rt_lock);
+}
+
+/* Publish the routing table size for hydra.heads() */
+static void
+publish_rt_size(void)
+{
+	LWLockAcquire(&hydra_shared->rt_lock, LW_SHARED);
+	pg_atomic_write_u32(&hydra_shared->rt_size, (uint32) hy_rtable_size(rtable));
+	LWLockRelease(&hydra_shared->rt_lock);
+}
+
+/* Dial every bootstrap peer from every head (bounded); log once if none works */
+static void
+bootstrap(hy_loop *loop, void *arg)
+{
+	char	   *list = pstrdup(hydra_bootstrap_peers);
+	char	   *save = NULL;
+	int			tried = 0;
+	int			started = 0;
+
+	for (char *tok = strtok_r(list, ",", &save); tok && tried < BOOTSTRAP_MAX;
+		 tok = strtok_r(NULL, ",", &save))
+	{
+		uint8_t		ma[HY_MULTIADDR_MAX];
+		int			n;
+
+		while (*tok == ' ')
+			tok++;
+		if (*tok == '\0')
+			continue;
+		tried++;
+		n = hy_multiaddr_parse(tok, strlen(tok), ma, sizeof(ma));
+		if (n < 0)
+		{
+			if (!bootstrap_logged)
+				ereport(WARNING, (errmsg("hydra.bootstrap_peers: invalid multiaddr \"%s\"", tok)));
+			continue;
+		}
+		for (int i = 0; i < nheads; i++)
+		{
+			int			err = 0;
+
+			/*
+			 * /dnsaddr/ entries need DNS TXT resolution, which the dialer
+			 * does not do: such entries fail here and are skipped.
+			 */
+			if (hy_host_dial(heads[i].host, ma, n, NULL, &err) != NULL)
+				started++;
+		}
+	}
+	if (started == 0 && tried > 0 && !bootstrap_logged)
+		ereport(LOG,
+				(errmsg("hydra: no bootstrap peer could be dialled; retrying every %d minutes",
+						BOOTSTRAP_RETRY_MS / 60000)));
+	bootstrap_logged = true;
+	pfree(list);
+	if (started == 0 && tried > 0)
+		hy_timer_start(loop, &bootstrap_timer, BOOTSTRAP_RETRY_MS);
+}
 
 /* Set up the DHT side of a worker before its heads start */
 void
-hydra_head_worker_init(hy_loop *loop, HydraHead *heads, int nheads)
+hydra_head_worker_init(hy_loop *loop, HydraHead *hh, int n)
 {
-	(void) loop;
-	(void) heads;
-	(void) nheads;
+	hy_dht_server_config cfg;
+
+	heads = hh;
+	nheads = n;
+	worker_loop = loop;
+	rtable = hy_rtable_attach(hydra_rtable_mem());
+	if (rtable == NULL)
+		elog(ERROR, "hydra routing table is not formatted");
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.store = *hydra_spi_store_init();
+	cfg.rt = rtable;
+	cfg.rt_lock = rt_lock;
+	cfg.rt_unlock = rt_unlock;
+	cfg.protocol_prefix = hydra_protocol_prefix;
+	cfg.k = hydra_bucket_size;
+	cfg.max_providers = hydra_max_providers_per_response;
+	cfg.allow_private = hydra_allow_private_addresses;
+	dht = hy_dht_server_new(&cfg);
+	if (dht == NULL)
+		elog(ERROR, "could not create the DHT server");
+	hy_timer_init(&bootstrap_timer, bootstrap, NULL);
 }
 
 /* Adjust a head's host configuration */
 void
 hydra_head_configure(HydraHead *hh, hy_host_config *cfg)
 {
-	(void) hh;
-	(void) cfg;
+	hh->dht_head = -1;
 }
 
-/* Register the DHT's stream handlers on a new head's host */
+/* Serve kad on a head whose addresses are announced; schedule bootstrap */
 void
 hydra_head_attach(HydraHead *hh)
 {
-	(void) hh;
+	hy_addrset	own;
+
+	memset(&own, 0, sizeof(own));
+	for (int a = 0; a < hh->slot->naddrs; a++)
+	{
+		uint8_t		ma[HY_MULTIADDR_MAX];
+		int			n = hy_multiaddr_parse(hh->slot->addrs[a], strlen(hh->slot->addrs[a]),
+										   ma, sizeof(ma));
+
+		if (n > 0)
+			(void) hy_addrset_add(&own, ma, n, hh->keypair.peer_id, hh->keypair.peer_id_len, 1);
+	}
+	hh->dht_head = hy_dht_server_add_head(dht, hh->host, &own);
+	if (hh->dht_head < 0)
+		elog(ERROR, "head %d: could not serve kad: %s", hh->head, hy_strerror(hh->dht_head));
+	if (hh == &heads[nheads - 1] && hydra_bootstrap_peers[0] != '\0')
+		hy_timer_start(worker_loop, &bootstrap_timer, 0);
 }
 
 /* A head's connection is upgraded */
 void
 hydra_head_conn_ready(HydraHead *hh, hy_conn *c)
 {
-	(void) hh;
-	(void) c;
 }
 
-/* A head's connection finished identify */
+/* A head's connection finished identify: feed the shared routing table */
 void
 hydra_head_conn_identified(HydraHead *hh, hy_conn *c, int ok)
 {
-	(void) hh;
-	(void) c;
-	(void) ok;
+	if (ok && hy_dht_server_peer_identified(dht, c) > 0)
+		publish_rt_size();
 }
 
 /* A head's connection closed */
 void
 hydra_head_conn_closed(HydraHead *hh, hy_conn *c)
 {
-	(void) hh;
-	(void) c;
 }
 
-/* Work after every loop pass */
+/* Work after every loop pass: write the provider batch when due */
 void
 hydra_head_worker_tick(hy_loop *loop)
 {
-	(void) loop;
+	hydra_spi_store_flush(false);
+}
+
+/* Sleep no longer than the pending batch allows */
+int
+hydra_head_worker_timeout(int loop_timeout_ms)
+{
+	int			flush = hydra_spi_store_next_flush_ms();
+
+	if (flush < 0)
+		return loop_timeout_ms;
+	if (loop_timeout_ms < 0 || flush < loop_timeout_ms)
+		return flush;
+	return loop_timeout_ms;
 }

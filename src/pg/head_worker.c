@@ -303,7 +303,6 @@ start_heads(hy_loop *loop)
 		hh->host = hy_host_new(loop, &cfg, &head_cbs, hh);
 		if (hh->host == NULL)
 			elog(ERROR, "head %d: could not create host", hh->head);
-		hydra_head_attach(hh);
 
 		/* a restarted worker takes back the port it had */
 		want = slot->port ? slot->port : (hydra_port_begin ? hydra_port_begin + hh->head : 0);
@@ -329,6 +328,7 @@ start_heads(hy_loop *loop)
 			if (n > 0)
 				slot_add_addr(hh, ma, n);	/* hy_host_listen announces it */
 		}
+		hydra_head_attach(hh);
 		slot->started_at = GetCurrentTimestamp();
 	}
 }
@@ -406,7 +406,7 @@ hydra_head_worker_main(Datum arg)
 	for (;;)
 	{
 		WaitEvent	ev;
-		int			timeout = hy_loop_next_timeout(loop);
+		int			timeout = hydra_head_worker_timeout(hy_loop_next_timeout(loop));
 
 		(void) WaitEventSetWait(set, timeout, &ev, 1, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);

@@ -17,6 +17,7 @@ typedef struct HydraHead
 	HydraHeadSlot *slot;		/* its shared-memory slot */
 	hy_keypair	keypair;
 	hy_host    *host;
+	int			dht_head;		/* index in the DHT server, -1 before attach */
 } HydraHead;
 
 /* Set up the DHT side of a worker before its heads start */
@@ -35,5 +36,8 @@ extern void hydra_head_conn_closed(HydraHead *hh, hy_conn *c);
 
 /* Work after every loop pass (flushing write batches, timers) */
 extern void hydra_head_worker_tick(hy_loop *loop);
+
+/* How long the worker may sleep, given the loop's own timeout (-1 = none) */
+extern int	hydra_head_worker_timeout(int loop_timeout_ms);
 
 #endif

@@ -16,6 +16,11 @@ extern char *hydra_listen_address;
 extern int	hydra_port_begin;
 extern char *hydra_announce_addresses;
 extern bool hydra_allow_private_addresses;
+extern int	hydra_provider_ttl;
+extern int	hydra_bucket_size;
+extern char *hydra_protocol_prefix;
+extern int	hydra_max_providers_per_response;
+extern char *hydra_bootstrap_peers;
 
 /* Register every hydra.* GUC; called once from _PG_init */
 extern void hydra_define_gucs(void);

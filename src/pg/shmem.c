@@ -14,6 +14,8 @@
 #include "pg/hydra_pg.h"
 #include "pg/shmem.h"
 
+#include "dht/rtable.h"
+
 HydraShared *hydra_shared = NULL;
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
@@ -27,12 +29,32 @@ hydra_workers_offset(void)
 							 mul_size(sizeof(HydraHeadSlot), hydra_nheads)));
 }
 
-/* Bytes of shared memory hydra needs for the configured heads and workers */
+/* Offset of the routing table: after the worker slots, aligned */
+static Size
+hydra_rt_offset(void)
+{
+	return MAXALIGN(add_size(hydra_workers_offset(),
+							 mul_size(sizeof(HydraWorkerSlot), hydra_head_workers)));
+}
+
+/* Configuration of the shared routing table, from the GUCs */
+static void
+hydra_rtable_config(hy_rtable_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->k = hydra_bucket_size;
+	cfg->allow_private = hydra_allow_private_addresses;
+	hy_rtable_config_defaults(cfg);
+}
+
+/* Bytes of shared memory hydra needs: heads, workers, routing table */
 static Size
 hydra_shmem_size(void)
 {
-	return add_size(hydra_workers_offset(),
-					mul_size(sizeof(HydraWorkerSlot), hydra_head_workers));
+	hy_rtable_config cfg;
+
+	hydra_rtable_config(&cfg);
+	return add_size(hydra_rt_offset(), hy_rtable_mem_size(&cfg));
 }
 
 /* Ask the postmaster for our shared memory and LWLock tranche */
@@ -66,6 +88,15 @@ hydra_shmem_startup(void)
 		hydra_shared->nworkers = hydra_head_workers;
 		hydra_shared->workers_offset = hydra_workers_offset();
 		pg_atomic_init_u32(&hydra_shared->rt_size, 0);
+		hydra_shared->rt_offset = hydra_rt_offset();
+		LWLockInitialize(&hydra_shared->rt_lock, tranche);
+		{
+			hy_rtable_config cfg;
+
+			hydra_rtable_config(&cfg);
+			if (hy_rtable_init(hydra_rtable_mem(), hy_rtable_mem_size(&cfg), &cfg) == NULL)
+				elog(FATAL, "could not format the hydra routing table");
+		}
 		for (int w = 0; w < hydra_head_workers; w++)
 		{
 			HydraWorkerSlot *slot = hydra_worker_slot(w);

@@ -59,10 +59,19 @@ typedef struct HydraShared
 	int32		nheads;			/* hydra.nheads at start */
 	int32		nworkers;		/* hydra.head_workers at start */
 	Size		workers_offset; /* HydraWorkerSlot[nworkers] after heads[] */
+	Size		rt_offset;		/* the shared routing table after the workers */
+	LWLock		rt_lock;		/* guards the routing table */
 	HydraHeadSlot heads[FLEXIBLE_ARRAY_MEMBER];
 } HydraShared;
 
 extern HydraShared *hydra_shared;
+
+/* The shared routing table (a hy_rtable; src/dht/rtable.h) */
+static inline void *
+hydra_rtable_mem(void)
+{
+	return (char *) hydra_shared + hydra_shared->rt_offset;
+}
 
 /* Peers in the shared routing table */
 static inline int
