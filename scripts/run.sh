@@ -9,6 +9,10 @@
 #   HYDRA_USER        OS user that runs the server when invoked as root
 #                     (default: postgres)
 #   HYDRA_DB          database              (default: hydra)
+#   HYDRA_PUBLIC=1    join the public IPFS DHT: heads listen on every
+#                     interface (port 4001 up) and dial the public bootstrap
+#                     peers.  Default: a local node, heads on 127.0.0.1 with
+#                     no bootstrap peers.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,6 +64,13 @@ shared_preload_libraries = 'hydra,pg_cron'
 cron.database_name = '$db'
 hydra.database = '$db'
 logging_collector = off
+$(if [ "${HYDRA_PUBLIC:-0}" = 1 ]; then
+	echo "# HYDRA_PUBLIC=1: public DHT (default listen address and bootstrap list)"
+else
+	printf '%s\n' "# local node; run with HYDRA_PUBLIC=1 to join the public IPFS DHT" \
+		"hydra.listen_address = '127.0.0.1'" "hydra.bootstrap_peers = ''" \
+		"hydra.allow_private_addresses = on"
+fi)
 CONF
 
 if as_run_user "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
@@ -100,4 +111,5 @@ Try:
   SELECT * FROM hydra.records LIMIT 10;
   SELECT hydra.record_count(exact => true);
   SELECT * FROM cron.job;
+  SELECT * FROM hydra.heads();
 MSG

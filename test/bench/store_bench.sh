@@ -27,6 +27,9 @@ trap cleanup EXIT
 as_user "$bindir/initdb" -D "$dir/data" -A trust >/dev/null
 cat <<CONF | as_user tee -a "$dir/data/postgresql.conf" >/dev/null
 shared_preload_libraries = 'hydra'
+hydra.bootstrap_peers = ''
+hydra.listen_address = '127.0.0.1'
+hydra.port_begin = 0
 listen_addresses = ''
 unix_socket_directories = '$dir'
 port = $port

@@ -9,7 +9,11 @@ use MIME::Base64;
 
 my $node = PostgreSQL::Test::Cluster->new('identity');
 $node->init;
-$node->append_conf('postgresql.conf', "shared_preload_libraries = 'hydra'\n");
+$node->append_conf('postgresql.conf', qq{shared_preload_libraries = 'hydra'
+hydra.bootstrap_peers = ''
+hydra.listen_address = '127.0.0.1'
+hydra.port_begin = 0
+});
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION hydra');
 

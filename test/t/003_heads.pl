@@ -16,6 +16,7 @@ my $node = PostgreSQL::Test::Cluster->new('heads');
 $node->init;
 $node->append_conf('postgresql.conf', qq{
 shared_preload_libraries = 'hydra'
+hydra.bootstrap_peers = ''
 hydra.nheads = 3
 hydra.head_workers = 2
 hydra.listen_address = '127.0.0.1'
