@@ -7,6 +7,8 @@
 //	peer provide   --bootstrap maddr[,maddr] --cid CID
 //	peer findprovs --bootstrap maddr[,maddr] --cid CID [--expect peerid]
 //	peer closest   --bootstrap maddr[,maddr] --key peerid [--expect peerid,...]
+//	peer putipns   --bootstrap maddr[,maddr] --value /ipfs/CID [--seq N] [--invalid] [--keyfile F]
+//	peer getvalue  --bootstrap maddr[,maddr] --name peerid [--expect /ipfs/CID]
 package main
 
 import (
@@ -565,7 +567,7 @@ func joinAddrs(as []ma.Multiaddr) string {
 
 func main() {
 	if len(os.Args) < 2 {
-		die("usage: peer listen|dial|provide|findprovs|closest [flags]")
+		die("usage: peer listen|dial|provide|findprovs|closest|putipns|getvalue [flags]")
 	}
 	args := os.Args[2:]
 	switch os.Args[1] {
@@ -579,6 +581,10 @@ func main() {
 		cmdFindProvs(args)
 	case "closest":
 		cmdClosest(args)
+	case "putipns":
+		cmdPutIPNS(args)
+	case "getvalue":
+		cmdGetValue(args)
 	case "version":
 		fmt.Println(agent())
 	default:

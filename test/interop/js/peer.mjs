@@ -7,6 +7,8 @@
 //   node peer.mjs provide   --bootstrap maddr[,maddr] --cid CID [--linger S]
 //   node peer.mjs findprovs --bootstrap maddr[,maddr] --cid CID [--expect peerid]
 //   node peer.mjs closest   --bootstrap maddr[,maddr] --key peerid [--expect peerid,...]
+//   node peer.mjs putipns   --bootstrap maddr[,maddr] --value /ipfs/CID [--seq N] [--invalid] [--keyfile F]
+//   node peer.mjs getvalue  --bootstrap maddr[,maddr] --name peerid [--expect /ipfs/CID]
 
 import fs from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -28,10 +30,15 @@ const { yamux } = await import('@chainsafe/libp2p-yamux')
 const { identify } = await import('@libp2p/identify')
 const { ping } = await import('@libp2p/ping')
 const { kadDHT, passthroughMapper } = await import('@libp2p/kad-dht')
-const { generateKeyPair } = await import('@libp2p/crypto/keys')
-const { peerIdFromString } = await import('@libp2p/peer-id')
+const { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } = await import('@libp2p/crypto/keys')
+const { peerIdFromString, peerIdFromPrivateKey } = await import('@libp2p/peer-id')
 const { multiaddr } = await import('@multiformats/multiaddr')
 const { CID } = await import('multiformats/cid')
+const ipns = await import('ipns')
+const { ipnsValidator } = await import('ipns/validator')
+const { lpStream } = await import('it-length-prefixed-stream')
+// kad-dht's own wire messages (not in its package exports, so by file URL)
+const kadMsg = await import(new URL('./node_modules/@libp2p/kad-dht/dist/src/message/dht.js', import.meta.url))
 
 const pkg = JSON.parse(fs.readFileSync(new URL('./package.json', import.meta.url)))
 const AGENT = `hydra-interop-js libp2p/${pkg.dependencies.libp2p} kad-dht/${pkg.dependencies['@libp2p/kad-dht']}`
@@ -325,6 +332,124 @@ async function cmdClosest (args) {
   process.exit(rc)
 }
 
+// IPNS through chosen peers: one PUT_VALUE / GET_VALUE straight to each
+// --bootstrap peer over /ipfs/kad/1.0.0 (kad-dht's wire messages), so a test
+// decides which head sees the request.
+const KAD = '/ipfs/kad/1.0.0'
+
+async function kadRequest (node, ma, msg, timeoutMs) {
+  const signal = AbortSignal.timeout(timeoutMs)
+  const stream = await node.dialProtocol(ma, KAD, { signal })
+  try {
+    const lp = lpStream(stream, { maxDataLength: 1 << 20 })
+    await lp.write(kadMsg.Message.encode(msg), { signal })
+    const buf = await lp.read({ signal })
+    return kadMsg.Message.decode(buf)
+  } catch (e) {
+    stream.abort(e)
+    throw new Error(`no response: ${oneLine(e)}`)
+  } finally {
+    try { await stream.close() } catch {}
+  }
+}
+
+async function loadOrCreateKey (file) {
+  if (file !== '' && fs.existsSync(file)) return privateKeyFromProtobuf(fs.readFileSync(file))
+  const k = await generateKeyPair('Ed25519')
+  if (file !== '') fs.writeFileSync(file, privateKeyToProtobuf(k), { mode: 0o600 })
+  return k
+}
+
+async function oneShot (rc, node) {
+  await Promise.race([node.stop(), sleep(2000)])
+  process.exit(rc)
+}
+
+async function cmdPutIPNS (args) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      bootstrap: { type: 'string', default: '' },
+      value: { type: 'string', default: '' },
+      seq: { type: 'string', default: '1' },
+      invalid: { type: 'boolean', default: false },
+      keyfile: { type: 'string', default: '' },
+      lifetime: { type: 'string', default: '3600' },
+      timeout: { type: 'string', default: '30' }
+    }
+  })
+  if (values.bootstrap === '' || !values.value.startsWith('/ipfs/')) die('usage: putipns --bootstrap maddr --value /ipfs/CID')
+  const key = await loadOrCreateKey(values.keyfile)
+  const seq = BigInt(values.seq)
+  const rec = await ipns.createIPNSRecord(key, values.value, seq, Number(values.lifetime) * 1000)
+  if (values.invalid) {
+    const i = rec.signatureV2.length >> 1
+    rec.signatureV2[i] ^= 0x55
+  }
+  const data = ipns.marshalIPNSRecord(rec)
+  const name = peerIdFromPrivateKey(key)
+  out(`NAME ${name}`)
+  const routingKey = ipns.multihashToIPNSRoutingKey(name.toMultihash())
+  const node = await newNode({ key: 'ed25519', port: null, dht: false })
+  await node.start()
+  const errs = []
+  for (const s of splitList(values.bootstrap)) {
+    const ma = multiaddr(s)
+    try {
+      const resp = await kadRequest(node, ma, {
+        type: kadMsg.MessageType.PUT_VALUE,
+        key: routingKey,
+        record: kadMsg.Record.encode({ key: routingKey, value: data })
+      }, Number(values.timeout) * 1000)
+      const echoed = resp.record != null ? kadMsg.Record.decode(resp.record) : null
+      if (echoed == null || Buffer.compare(Buffer.from(echoed.value ?? []), Buffer.from(data)) !== 0) throw new Error('value not put correctly')
+      out(`PUT ${ma.getPeerId()} seq=${seq}`)
+    } catch (e) {
+      errs.push(`${ma.getPeerId()}: ${oneLine(e)}`)
+    }
+  }
+  const rc = await finish(node, errs.length > 0 ? new Error(errs.join('; ')) : null, `put ${name} seq=${seq}`)
+  await oneShot(rc, node)
+}
+
+async function cmdGetValue (args) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      bootstrap: { type: 'string', default: '' },
+      name: { type: 'string', default: '' },
+      expect: { type: 'string', default: '' },
+      timeout: { type: 'string', default: '30' }
+    }
+  })
+  if (values.bootstrap === '' || values.name === '') die('usage: getvalue --bootstrap maddr --name peerid')
+  const name = peerIdFromString(values.name)
+  const routingKey = ipns.multihashToIPNSRoutingKey(name.toMultihash())
+  const node = await newNode({ key: 'ed25519', port: null, dht: false })
+  await node.start()
+  let err = null
+  for (const s of splitList(values.bootstrap)) {
+    const ma = multiaddr(s)
+    try {
+      const resp = await kadRequest(node, ma, { type: kadMsg.MessageType.GET_VALUE, key: routingKey },
+        Number(values.timeout) * 1000)
+      if (resp.record == null) throw new Error('no record')
+      const r = kadMsg.Record.decode(resp.record)
+      if (Buffer.compare(Buffer.from(r.key ?? []), Buffer.from(routingKey)) !== 0) throw new Error('record key differs from the request key')
+      await ipnsValidator(routingKey, r.value)
+      const rec = ipns.unmarshalIPNSRecord(r.value)
+      out(`VALUE ${rec.value}`)
+      out(`SEQ ${rec.sequence}`)
+      if (values.expect !== '' && rec.value !== values.expect) throw new Error(`value ${rec.value}, expected ${values.expect}`)
+    } catch (e) {
+      err = new Error(`${ma.getPeerId()}: ${oneLine(e)}`)
+      break
+    }
+  }
+  const rc = await finish(node, err, `got ${name}`)
+  await oneShot(rc, node)
+}
+
 const [cmd, ...rest] = process.argv.slice(2)
 try {
   switch (cmd) {
@@ -333,8 +458,10 @@ try {
     case 'provide': await cmdProvide(rest); break
     case 'findprovs': await cmdFindProvs(rest); break
     case 'closest': await cmdClosest(rest); break
+    case 'putipns': await cmdPutIPNS(rest); break
+    case 'getvalue': await cmdGetValue(rest); break
     case 'version': out(AGENT); process.exit(0); break
-    default: die('usage: peer.mjs listen|dial|provide|findprovs|closest [options]')
+    default: die('usage: peer.mjs listen|dial|provide|findprovs|closest|putipns|getvalue [options]')
   }
 } catch (e) {
   die(e?.stack ?? String(e))
