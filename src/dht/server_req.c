@@ -335,7 +335,11 @@ hy_dht_handle(hy_dht_server *srv, dht_head *head, const kad_remote *remote,
 		srv->st.msg_malformed++;
 		return HY_ERR_INVALID;
 	}
-	type = m->has_type ? (int) m->type : -1;
+	/*
+	 * proto3 senders (go, js) omit a field holding its default: a message
+	 * without a type is PUT_VALUE (0), not an unknown type.
+	 */
+	type = m->has_type ? (int) m->type : HY_KAD_PUT_VALUE;
 	if (type < 0 || type >= HY_KAD_NTYPES)
 	{
 		srv->st.msg_unknown_type++;
