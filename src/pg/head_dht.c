@@ -2,7 +2,8 @@
  * head_dht.c — the DHT side of a head worker: one Kademlia server for all
  * of the worker's heads, answering from the SPI store (spi_store.c) and
  * the routing table that all workers share in shared memory, plus the
- * bootstrap dials that make the heads known.
+ * bootstrap dials, liveness checks and self-lookups (src/dht/refresh.h)
+ * that keep the table alive and make the heads known.
  */
 #include "postgres.h"
 
@@ -13,6 +14,7 @@
 #include "core/err.h"
 #include "core/multiaddr.h"
 #include "dht/addrs.h"
+#include "dht/refresh.h"
 #include "dht/rtable.h"
 #include "dht/server.h"
 
@@ -27,6 +29,7 @@
 #define BOOTSTRAP_RETRY_MS (5 * 60 * 1000)
 
 static hy_dht_server *dht = NULL;
+static hy_dht_refresher *refresher = NULL;
 static hy_rtable *rtable = NULL;
 static HydraHead *heads = NULL;
 static int	nheads = 0;
@@ -130,6 +133,19 @@ hydra_head_worker_init(hy_loop *loop, HydraHead *hh, int n)
 	dht = hy_dht_server_new(&cfg);
 	if (dht == NULL)
 		elog(ERROR, "could not create the DHT server");
+	{
+		hy_refresh_config rcfg;
+
+		memset(&rcfg, 0, sizeof(rcfg));
+		rcfg.loop = loop;
+		rcfg.rt = rtable;
+		rcfg.rt_lock = rt_lock;
+		rcfg.rt_unlock = rt_unlock;
+		rcfg.protocol = hy_dht_server_protocol(dht);
+		refresher = hy_dht_refresher_new(&rcfg);
+		if (refresher == NULL)
+			elog(ERROR, "could not create the routing-table refresher");
+	}
 	hy_timer_init(&bootstrap_timer, bootstrap, NULL);
 }
 
@@ -159,14 +175,17 @@ hydra_head_attach(HydraHead *hh)
 	hh->dht_head = hy_dht_server_add_head(dht, hh->host, &own);
 	if (hh->dht_head < 0)
 		elog(ERROR, "head %d: could not serve kad: %s", hh->head, hy_strerror(hh->dht_head));
+	if (hy_dht_refresher_add_head(refresher, hh->host) < 0)
+		elog(ERROR, "head %d: could not register for refresh", hh->head);
 	if (hh == &heads[nheads - 1] && hydra_bootstrap_peers[0] != '\0')
 		hy_timer_start(worker_loop, &bootstrap_timer, 0);
 }
 
-/* A head's connection is upgraded */
+/* A head's connection is upgraded: a refresh dial may ask now */
 void
 hydra_head_conn_ready(HydraHead *hh, hy_conn *c)
 {
+	hy_dht_refresher_conn_ready(refresher, c);
 }
 
 /* A head's connection finished identify: feed the shared routing table */
@@ -175,12 +194,14 @@ hydra_head_conn_identified(HydraHead *hh, hy_conn *c, int ok)
 {
 	if (ok && hy_dht_server_peer_identified(dht, c) > 0)
 		publish_rt_size();
+	hy_dht_refresher_conn_identified(refresher, c);
 }
 
 /* A head's connection closed */
 void
 hydra_head_conn_closed(HydraHead *hh, hy_conn *c)
 {
+	hy_dht_refresher_conn_closed(refresher, c);
 }
 
 /* Work after every loop pass: write the provider batch when due */
@@ -188,6 +209,8 @@ void
 hydra_head_worker_tick(hy_loop *loop)
 {
 	hydra_spi_store_flush(false);
+	if (pg_atomic_read_u32(&hydra_shared->rt_size) != (uint32) hy_rtable_size(rtable))
+		publish_rt_size();
 }
 
 /* Sleep no longer than the pending batch allows */

@@ -70,6 +70,16 @@ for (1 .. 100)
 }
 ok($rt >= 2, "shared routing table holds the bootstrap nodes ($rt peers)");
 
+# Self-lookups (first round 10 s after start) ask go1/js1 for peers close to
+# each head and dial the ones we did not know: all five servers end up in
+# the shared routing table.
+for (1 .. 600)
+{
+	last if ($rt = $node->safe_psql('postgres', 'SELECT max(routing_table_size) FROM hydra.heads()')) >= 5;
+	usleep(100_000);
+}
+ok($rt >= 5, "self-lookups found the other go/js servers ($rt peers in the routing table)");
+
 # go provides through head 0; js finds it through head 1.
 my $cid_a = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy';
 my $prov = InteropPeers::run('go', 120, 'provide', '--bootstrap', $heads[0][1], '--cid', $cid_a, '--linger', '1');
