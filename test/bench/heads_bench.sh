@@ -116,12 +116,12 @@ smaps_sum() {
 
 # Nanoseconds on a CPU and waiting on a run queue so far (sum over pids)
 sched_ns() {
-	cat $(printf '/proc/%s/schedstat ' "$@") | awk '{r += $1; w += $2} END {printf "%d %d\n", r, w}'
+	cat $(printf '/proc/%s/schedstat ' "$@") | awk '{r += $1; w += $2} END {printf "%.0f %.0f\n", r, w}'
 }
 
 # "cpu% runqueue-wait%" of pids between two sched_ns readings over S seconds
 sched_pct() {
-	echo "$1 $2 $3" | awk '{split($0, a, " "); printf "%d %d\n", (a[3] - a[1]) / a[5] / 1e7, (a[4] - a[2]) / a[5] / 1e7}' 2>/dev/null ||
+	echo "$1 $2 $3" | awk '{split($0, a, " "); printf "%.0f %.0f\n", (a[3] - a[1]) / a[5] / 1e7, (a[4] - a[2]) / a[5] / 1e7}' 2>/dev/null ||
 		echo "0 0"
 }
 
@@ -154,6 +154,23 @@ print(o)' "$@"
 }
 
 results=()
+
+# Profile a pid with perf for 5 s after a delay (background; HEADS_BENCH_PERF=1)
+perf_start() {
+	[ "$perf_on" = 1 ] && command -v perf >/dev/null || return 0
+	(sleep "$2"; perf record -q -g -o "$dir/perf.data" -p "$1" -- sleep 5 >/dev/null 2>&1 || true) &
+}
+
+# Print the profile taken by perf_start: share per object, then top symbols
+perf_show() {
+	[ -s "$dir/perf.data" ] || return 0
+	echo "perf: $1 (self time; by object, then top 20 symbols):"
+	perf report -q -i "$dir/perf.data" --no-children --stdio --sort dso -g none 2>/dev/null |
+		grep -v '^$' | sed -n '1,6s/^ */   /p' || true
+	perf report -q -i "$dir/perf.data" --no-children --stdio --sort dso,symbol -g none 2>/dev/null |
+		grep -v '^$' | sed -n '1,20s/^ */   /p' | sed 's/ *- *- *$//' || true
+	rm -f "$dir/perf.data"
+}
 emit() { results+=("$1"); echo "BENCH $1"; }
 
 # ---------------------------------------------------------------- memory
@@ -190,9 +207,7 @@ for w in 1 2; do
 
 	# ADD_PROVIDER, closed loop
 	c0=$(sched_ns "${pids[@]}")
-	if [ "$perf_on" = 1 ] && [ "$w" = 1 ] && command -v perf >/dev/null; then
-		(sleep 5; perf record -q -g -o "$dir/perf.data" -p "${pids[0]}" -- sleep 5 >/dev/null 2>&1 || true) &
-	fi
+	[ "$w" = 1 ] && perf_start "${pids[0]}" 5
 	(sleep 2; sample_waits $((add_s - 4)) > "$dir/waits.txt" 2>&1 || true) &
 	add=$("$lg" --seed "$seed" --mix 0,100,0 --conns "$conns" --inflight "$inflight" \
 		--procs "$procs" --duration "$add_s" "${addrs[@]}")
@@ -213,19 +228,17 @@ for w in 1 2; do
 	emit "{\"case\":\"add_provider\",\"workers\":$w,\"loadgen\":$add,\"durable_rows\":$durable,\"not_durable\":${add_shed[$w]},\"durable_per_s\":${add_durable[$w]},\"head_workers_cpu_pct\":$cpu,\"head_workers_runqueue_wait_pct\":$rq,\"server_log_errors\":$errs}"
 	echo "wait events of the head workers during ADD_PROVIDER ($w worker(s), 10 ms samples):"
 	cat "$dir/waits.txt"
-	if [ -s "$dir/perf.data" ]; then
-		echo "perf: head worker 0 during ADD_PROVIDER (self time, top 25):"
-		perf report -q -i "$dir/perf.data" --no-children --stdio --sort symbol -g none 2>/dev/null |
-			grep -v '^$' | head -25 | sed 's/^/   /'
-		rm -f "$dir/perf.data"
-	fi
+	perf_show "head worker 0 during ADD_PROVIDER"
 
 	# GET_PROVIDERS on the keys just written, closed loop then open loop at half
 	known=$(jget "$add" add_provider keys_contiguous)
 	c0=$(sched_ns "${pids[@]}")
+	[ "$w" = 1 ] && perf_start "${pids[0]}" 2
 	get=$("$lg" --seed "$seed" --known "$known" --hit 100 --mix 100,0,0 --conns "$conns" \
 		--inflight "$inflight" --procs "$procs" --duration "$get_s" "${addrs[@]}")
 	c1=$(sched_ns "${pids[@]}")
+	wait
+	perf_show "head worker 0 during GET_PROVIDERS"
 	gdur=$(jget "$get" duration_s)
 	get_rate[$w]=$(printf %.0f "$(jget "$get" get_providers per_s)")
 	get_p50[$w]=$(jget "$get" get_providers p50_ms)
