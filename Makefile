@@ -38,7 +38,7 @@ TAP_FILES = $(sort $(wildcard test/t/*.pl))
 PG_CPPFLAGS = -Isrc -I. -I$(shell $(PG_CONFIG) --includedir) -DHYDRA_VERSION='"$(EXTVERSION)"'
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-sign-compare
-SHLIB_LINK = -lsodium -lcrypto -lprotobuf-c -lcurl
+SHLIB_LINK = -lsodium -lcrypto -lprotobuf-c -lcurl -lmicrohttpd -lresolv
 SHLIB_LINK_INTERNAL = $(libpq)
 
 PG_CONFIG ?= pg_config

@@ -20,6 +20,7 @@
 
 #include "pg/head_worker.h"
 #include "pg/hydra_pg.h"
+#include "pg/metrics.h"
 #include "pg/shmem.h"
 #include "pg/spi_store.h"
 
@@ -36,6 +37,7 @@ static int	nheads = 0;
 static hy_loop *worker_loop = NULL;
 static hy_timer bootstrap_timer;
 static bool bootstrap_logged = false;
+static uint32 bootstrap_gen_seen = 0;
 
 /* Lock the shared routing table for the DHT server */
 static void
@@ -60,7 +62,38 @@ publish_rt_size(void)
 	LWLockRelease(&hydra_shared->rt_lock);
 }
 
-/* Dial every bootstrap peer from every head (bounded); log once if none works */
+/* Dial one bootstrap address from every head; how many dials started */
+static int
+dial_bootstrap(const char *text)
+{
+	uint8_t		ma[HY_MULTIADDR_MAX];
+	int			n = hy_multiaddr_parse(text, strlen(text), ma, sizeof(ma));
+	int			started = 0;
+
+	if (n <= 0)
+	{
+		if (!bootstrap_logged)
+			ereport(WARNING, (errmsg("hydra.bootstrap_peers: invalid multiaddr \"%s\"", text)));
+		return 0;
+	}
+	/* /dnsaddr/ entries are resolved by the launcher (shared memory) */
+	if (ma[0] == HY_MA_DNSADDR)
+		return 0;
+	for (int i = 0; i < nheads; i++)
+	{
+		int			err = 0;
+
+		if (hy_host_dial(heads[i].host, ma, n, NULL, &err) != NULL)
+			started++;
+	}
+	return started;
+}
+
+/*
+ * Dial every bootstrap peer from every head (bounded): the configured
+ * addresses and what the launcher resolved from /dnsaddr/ entries.  When
+ * none can be dialled, log once and retry later.
+ */
 static void
 bootstrap(hy_loop *loop, void *arg)
 {
@@ -72,38 +105,24 @@ bootstrap(hy_loop *loop, void *arg)
 	for (char *tok = strtok_r(list, ",", &save); tok && tried < BOOTSTRAP_MAX;
 		 tok = strtok_r(NULL, ",", &save))
 	{
-		uint8_t		ma[HY_MULTIADDR_MAX];
-		int			n;
-
 		while (*tok == ' ')
 			tok++;
 		if (*tok == '\0')
 			continue;
 		tried++;
-		n = hy_multiaddr_parse(tok, strlen(tok), ma, sizeof(ma));
-		if (n < 0)
-		{
-			if (!bootstrap_logged)
-				ereport(WARNING, (errmsg("hydra.bootstrap_peers: invalid multiaddr \"%s\"", tok)));
-			continue;
-		}
-		for (int i = 0; i < nheads; i++)
-		{
-			int			err = 0;
-
-			/*
-			 * /dnsaddr/ entries need DNS TXT resolution, which the dialer
-			 * does not do: such entries fail here and are skipped.
-			 */
-			if (hy_host_dial(heads[i].host, ma, n, NULL, &err) != NULL)
-				started++;
-		}
+		started += dial_bootstrap(tok);
 	}
+	LWLockAcquire(&hydra_shared->lock, LW_SHARED);
+	for (int i = 0; i < hydra_shared->nbootstrap && tried < BOOTSTRAP_MAX; i++, tried++)
+		started += dial_bootstrap(hydra_shared->bootstrap[i]);
+	LWLockRelease(&hydra_shared->lock);
+	bootstrap_gen_seen = pg_atomic_read_u32(&hydra_shared->bootstrap_gen);
+
 	if (started == 0 && tried > 0 && !bootstrap_logged)
 		ereport(LOG,
 				(errmsg("hydra: no bootstrap peer could be dialled; retrying every %d minutes",
 						BOOTSTRAP_RETRY_MS / 60000)));
-	bootstrap_logged = true;
+	bootstrap_logged = bootstrap_logged || (started == 0 && tried > 0);
 	pfree(list);
 	if (started == 0 && tried > 0)
 		hy_timer_start(loop, &bootstrap_timer, BOOTSTRAP_RETRY_MS);
@@ -130,6 +149,7 @@ hydra_head_worker_init(hy_loop *loop, HydraHead *hh, int n)
 	cfg.k = hydra_bucket_size;
 	cfg.max_providers = hydra_max_providers_per_response;
 	cfg.allow_private = hydra_allow_private_addresses;
+	cfg.on_event = hydra_metrics_kad_event;
 	dht = hy_dht_server_new(&cfg);
 	if (dht == NULL)
 		elog(ERROR, "could not create the DHT server");
@@ -147,6 +167,8 @@ hydra_head_worker_init(hy_loop *loop, HydraHead *hh, int n)
 			elog(ERROR, "could not create the routing-table refresher");
 	}
 	hy_timer_init(&bootstrap_timer, bootstrap, NULL);
+	if (n > 0)
+		hydra_metrics_worker_start(hh[0].slot->worker, hh, n);
 }
 
 /* Adjust a head's host configuration */
@@ -209,6 +231,14 @@ void
 hydra_head_worker_tick(hy_loop *loop)
 {
 	hydra_spi_store_flush(false);
+	hydra_metrics_worker_publish(false, hy_dht_server_stats(dht),
+								 hy_dht_refresher_stats(refresher));
+	/* the launcher resolved new /dnsaddr/ bootstrap addresses */
+	if (pg_atomic_read_u32(&hydra_shared->bootstrap_gen) != bootstrap_gen_seen)
+	{
+		bootstrap_gen_seen = pg_atomic_read_u32(&hydra_shared->bootstrap_gen);
+		hy_timer_start(loop, &bootstrap_timer, 0);
+	}
 	if (pg_atomic_read_u32(&hydra_shared->rt_size) != (uint32) hy_rtable_size(rtable))
 		publish_rt_size();
 }
@@ -219,6 +249,8 @@ hydra_head_worker_timeout(int loop_timeout_ms)
 {
 	int			flush = hydra_spi_store_next_flush_ms();
 
+	/* counters of a burst get published even if the worker then idles */
+	loop_timeout_ms = hydra_metrics_worker_timeout(loop_timeout_ms);
 	if (flush < 0)
 		return loop_timeout_ms;
 	if (loop_timeout_ms < 0 || flush < loop_timeout_ms)

@@ -24,13 +24,21 @@
 #include "utils/builtins.h"
 #include "utils/snapmgr.h"
 
+#include "core/multiaddr.h"
+#include "net/dnsaddr.h"
+
 #include "pg/hydra_pg.h"
+#include "pg/metrics.h"
 #include "pg/shmem.h"
 
 PGDLLEXPORT void hydra_launcher_main(Datum arg);
 
 /* How often the launcher looks for the extension while it is missing */
 #define LAUNCHER_POLL_MS 5000
+/* How often /dnsaddr/ bootstrap entries are resolved again */
+#define DNSADDR_REFRESH_MS (60 * 60 * 1000)
+/* Retry delay after a resolution that found nothing */
+#define DNSADDR_RETRY_MS (5 * 60 * 1000)
 
 /* Register one static background worker */
 static void
@@ -112,11 +120,66 @@ prepare_heads(void)
 	return ready;
 }
 
+/*
+ * Resolve the /dnsaddr/ entries of hydra.bootstrap_peers (blocking DNS with
+ * short timeouts: the launcher serves no peers) and publish the addresses
+ * for the head workers.  Returns how many were found; logs a failure once.
+ */
+static int
+resolve_bootstrap(bool *logged)
+{
+	char	   *list = pstrdup(hydra_bootstrap_peers);
+	char	   *save = NULL;
+	char		found[HYDRA_BOOTSTRAP_MAX][HYDRA_BOOTSTRAP_TEXT];
+	int			nfound = 0;
+	int			ndnsaddr = 0;
+
+	for (char *tok = strtok_r(list, ",", &save); tok && nfound < HYDRA_BOOTSTRAP_MAX;
+		 tok = strtok_r(NULL, ",", &save))
+	{
+		uint8_t		ma[HY_MULTIADDR_MAX];
+		uint8_t		out[8][HY_MULTIADDR_MAX];
+		size_t		out_len[8];
+		int			len;
+		int			n;
+
+		while (*tok == ' ')
+			tok++;
+		len = hy_multiaddr_parse(tok, strlen(tok), ma, sizeof(ma));
+		if (len <= 0 || ma[0] != HY_MA_DNSADDR)
+			continue;
+		ndnsaddr++;
+		CHECK_FOR_INTERRUPTS();
+		n = hy_dnsaddr_resolve(ma, len, NULL, NULL, out, out_len, 8);
+		for (int i = 0; i < n && nfound < HYDRA_BOOTSTRAP_MAX; i++)
+			if (hy_multiaddr_format(out[i], out_len[i], found[nfound], HYDRA_BOOTSTRAP_TEXT) > 0)
+				nfound++;
+	}
+	pfree(list);
+	if (ndnsaddr == 0)
+		return 0;
+	if (nfound == 0 && !*logged)
+		ereport(LOG,
+				(errmsg("hydra launcher: none of the %d /dnsaddr/ bootstrap entries resolved; retrying every %d minutes",
+						ndnsaddr, DNSADDR_RETRY_MS / 60000)));
+	*logged = *logged || nfound == 0;
+	if (nfound > 0)
+	{
+		LWLockAcquire(&hydra_shared->lock, LW_EXCLUSIVE);
+		memcpy(hydra_shared->bootstrap, found, sizeof(found[0]) * nfound);
+		hydra_shared->nbootstrap = nfound;
+		LWLockRelease(&hydra_shared->lock);
+		pg_atomic_fetch_add_u32(&hydra_shared->bootstrap_gen, 1);
+	}
+	return nfound;
+}
+
 /* Entry point of the launcher worker */
 void
 hydra_launcher_main(Datum arg)
 {
 	bool		logged_missing = false;
+	bool		dns_logged = false;
 
 	pqsignal(SIGTERM, die);
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -146,11 +209,18 @@ hydra_launcher_main(Datum arg)
 	}
 	ereport(LOG, (errmsg("hydra launcher: %d heads ready for %d head workers",
 						 hydra_shared->nheads, hydra_shared->nworkers)));
+	/* metrics gauges that need SQL; its own timer wakes the loop below */
+	hydra_metrics_launcher_tick();
 
-	/* The head workers run on their own; stay to answer signals */
+	/* The head workers run on their own; resolve bootstrap names for them */
 	for (;;)
 	{
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1L, PG_WAIT_EXTENSION);
+		long		wait = -1L;
+
+		if (strstr(hydra_bootstrap_peers, "/dnsaddr/") != NULL)
+			wait = resolve_bootstrap(&dns_logged) > 0 ? DNSADDR_REFRESH_MS : DNSADDR_RETRY_MS;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH |
+						 (wait >= 0 ? WL_TIMEOUT : 0), wait, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -158,5 +228,7 @@ hydra_launcher_main(Datum arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 		}
+		/* metrics gauges that need SQL, and the status line */
+		hydra_metrics_launcher_tick();
 	}
 }

@@ -88,6 +88,7 @@ hydra_shmem_startup(void)
 		hydra_shared->nworkers = hydra_head_workers;
 		hydra_shared->workers_offset = hydra_workers_offset();
 		pg_atomic_init_u32(&hydra_shared->rt_size, 0);
+		pg_atomic_init_u32(&hydra_shared->bootstrap_gen, 0);
 		hydra_shared->rt_offset = hydra_rt_offset();
 		LWLockInitialize(&hydra_shared->rt_lock, tranche);
 		{

@@ -17,6 +17,10 @@
 #define HYDRA_HEAD_ADDRS 4
 #define HYDRA_ADDR_TEXT 96
 #define HYDRA_PEER_TEXT 64
+/* Bootstrap addresses resolved from /dnsaddr/ entries by the launcher */
+#define HYDRA_BOOTSTRAP_MAX 32
+#define HYDRA_BOOTSTRAP_TEXT 192
+
 /* Connections listed per head worker in the swarm table */
 #define HYDRA_SWARM_PER_WORKER 4096
 
@@ -56,6 +60,9 @@ typedef struct HydraShared
 	pid_t		launcher_pid;
 	bool		heads_ready;	/* launcher filled heads[] (idx, peer_id, worker) */
 	pg_atomic_uint32 rt_size;	/* peers in the shared routing table */
+	pg_atomic_uint32 bootstrap_gen; /* bumped when bootstrap[] changes */
+	int32		nbootstrap;		/* resolved /dnsaddr/ bootstrap addresses */
+	char		bootstrap[HYDRA_BOOTSTRAP_MAX][HYDRA_BOOTSTRAP_TEXT];
 	int32		nheads;			/* hydra.nheads at start */
 	int32		nworkers;		/* hydra.head_workers at start */
 	Size		workers_offset; /* HydraWorkerSlot[nworkers] after heads[] */
