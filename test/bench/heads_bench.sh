@@ -223,12 +223,21 @@ for w in 1 2; do
 	add_shed[$w]=$((sent - durable))
 	read -r cpu rq <<<"$(sched_pct "$c0" "$c1" "$dur")"
 	add_cpu[$w]="$cpu / $rq"
-	add_lgcpu[$w]=$(echo "scale=0; 100 * $(jget "$add" cpu_per_wall) / 1" | bc)
+	add_lgcpu[$w]="$(echo "scale=0; 100 * $(jget "$add" cpu_per_wall) / 1" | bc) / $(echo "scale=0; 100 * $(jget "$add" runqueue_wait_s) / $dur" | bc)"
 	errs=$(grep -c 'could not\|ERROR' "$dir/server.log" || true)
 	emit "{\"case\":\"add_provider\",\"workers\":$w,\"loadgen\":$add,\"durable_rows\":$durable,\"not_durable\":${add_shed[$w]},\"durable_per_s\":${add_durable[$w]},\"head_workers_cpu_pct\":$cpu,\"head_workers_runqueue_wait_pct\":$rq,\"server_log_errors\":$errs}"
 	echo "wait events of the head workers during ADD_PROVIDER ($w worker(s), 10 ms samples):"
 	cat "$dir/waits.txt"
 	perf_show "head worker 0 during ADD_PROVIDER"
+	# shape of the hash indexes the batch INSERT probes (pgstattuple, if shipped)
+	q "CREATE EXTENSION IF NOT EXISTS pgstattuple" >/dev/null 2>&1 &&
+		q "SELECT '   ' || i.indexrelid::regclass || ': ' || s.bucket_pages || ' bucket pages, ' ||
+				s.overflow_pages || ' overflow pages, ' || s.live_items || ' items, ' ||
+				round(s.free_percent) || '% free'
+			FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid,
+				LATERAL pgstathashindex(i.indexrelid) s
+			WHERE h.inhparent = 'hydra.provider_records'::regclass AND s.live_items > 0" 2>/dev/null |
+		sed '1i hash indexes of hydra.provider_records after the run:' || true
 
 	# GET_PROVIDERS on the keys just written, closed loop then open loop at half
 	known=$(jget "$add" add_provider keys_contiguous)
@@ -246,7 +255,7 @@ for w in 1 2; do
 	get_found[$w]=$(echo "scale=1; 100 * $(jget "$get" get_providers hit_found) / $(jget "$get" get_providers hit_req)" | bc)
 	read -r cpu rq <<<"$(sched_pct "$c0" "$c1" "$gdur")"
 	get_cpu[$w]="$cpu / $rq"
-	get_lgcpu[$w]=$(echo "scale=0; 100 * $(jget "$get" cpu_per_wall) / 1" | bc)
+	get_lgcpu[$w]="$(echo "scale=0; 100 * $(jget "$get" cpu_per_wall) / 1" | bc) / $(echo "scale=0; 100 * $(jget "$get" runqueue_wait_s) / $gdur" | bc)"
 	emit "{\"case\":\"get_providers\",\"workers\":$w,\"loadgen\":$get,\"head_workers_cpu_pct\":$cpu,\"head_workers_runqueue_wait_pct\":$rq}"
 	half=$(( ${get_rate[$w]} / 2 ))
 	[ "$half" -lt 100 ] && half=100
@@ -271,11 +280,11 @@ printf "%-46s %14s %14s\n" "ADD_PROVIDER records/s written (closed loop)" "${add
 printf "%-46s %14s %14s\n" "ADD_PROVIDER records/s durable (table rows)" "${add_durable[1]}" "${add_durable[2]}"
 printf "%-46s %14s %14s\n" "ADD_PROVIDER records not stored (shed)" "${add_shed[1]}" "${add_shed[2]}"
 printf "%-46s %14s %14s\n" "  head workers CPU % / run-queue wait %" "${add_cpu[1]}" "${add_cpu[2]}"
-printf "%-46s %14s %14s\n" "  loadgen CPU %" "${add_lgcpu[1]}" "${add_lgcpu[2]}"
+printf "%-46s %14s %14s\n" "  loadgen CPU % / run-queue wait %" "${add_lgcpu[1]}" "${add_lgcpu[2]}"
 printf "%-46s %14s %14s\n" "GET_PROVIDERS/s (closed loop, hits)" "${get_rate[1]}" "${get_rate[2]}"
 printf "%-46s %14s %14s\n" "  p50 / p99 ms" "${get_p50[1]} / ${get_p99[1]}" "${get_p50[2]} / ${get_p99[2]}"
 printf "%-46s %14s %14s\n" "  head workers CPU % / run-queue wait %" "${get_cpu[1]}" "${get_cpu[2]}"
-printf "%-46s %14s %14s\n" "  loadgen CPU %" "${get_lgcpu[1]}" "${get_lgcpu[2]}"
+printf "%-46s %14s %14s\n" "  loadgen CPU % / run-queue wait %" "${get_lgcpu[1]}" "${get_lgcpu[2]}"
 printf "%-46s %14s %14s\n" "  hits answered with the provider %" "${get_found[1]}" "${get_found[2]}"
 printf "%-46s %14s %14s\n" "GET_PROVIDERS p99 ms, open loop at half rate" "${open_p99[1]} @${open_rate[1]}" "${open_p99[2]} @${open_rate[2]}"
 printf "%-46s %14s %14s\n" "visibility head 0 -> head 1, p50 / p90 ms" "${vis_p50[1]} / ${vis_p90[1]}" "${vis_p50[2]} / ${vis_p90[2]}"

@@ -45,7 +45,8 @@
  * Output: one JSON object on stdout: per type sent / done / errors /
  * throughput, latency percentiles (p50/p90/p99/max, ms, answered types),
  * hit and miss figures for GET_PROVIDERS, and the generator's own CPU time
- * (getrusage) to show it is not the bottleneck.
+ * (getrusage) to show it is not the bottleneck, and the time it waited for
+ * a CPU (run queue, /proc schedstat) when the machine is shared.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -109,6 +110,7 @@ typedef struct lg_stats
 	double		wall_s;
 	double		user_s,
 				sys_s;
+	double		runq_s;			/* waiting for a CPU (schedstat) */
 	int			nprocs;
 } lg_stats;
 
@@ -775,6 +777,22 @@ conn_keypair(const lg_opts *o, int proc, int idx, hy_keypair *kp)
 	hy_keypair_from_seed(kp, seed);
 }
 
+/* Seconds this thread has waited on a run queue (0 if unknown) */
+static double
+runqueue_wait_s(void)
+{
+	FILE	   *f = fopen("/proc/thread-self/schedstat", "r");
+	unsigned long long run = 0,
+				wait = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+		wait = 0;
+	fclose(f);
+	return (double) wait / 1e9;
+}
+
 /* Run the load of one process (connections idx % procs == proc) */
 static int
 run_proc(const lg_opts *o, int proc, lg_stats *st)
@@ -784,6 +802,7 @@ run_proc(const lg_opts *o, int proc, lg_stats *st)
 	char		proto[64];
 	struct rusage ru;
 	int			n = 0;
+	double		runq0 = runqueue_wait_s();
 
 	memset(&a, 0, sizeof(a));
 	memset(st, 0, sizeof(*st));
@@ -837,6 +856,7 @@ run_proc(const lg_opts *o, int proc, lg_stats *st)
 	getrusage(RUSAGE_SELF, &ru);
 	st->user_s = (double) ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
 	st->sys_s = (double) ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	st->runq_s = runqueue_wait_s() - runq0;
 	st->min_keys_written = st->keys_written;
 	st->nprocs = 1;
 	if (o->visibility)
@@ -909,6 +929,7 @@ merge(lg_stats *sum, const lg_stats *s)
 		sum->wall_s = s->wall_s;
 	sum->user_s += s->user_s;
 	sum->sys_s += s->sys_s;
+	sum->runq_s += s->runq_s;
 	sum->nprocs += s->nprocs;
 }
 
@@ -957,10 +978,10 @@ print_json(const lg_opts *o, const lg_stats *s)
 	}
 	printf(",\"total_per_s\":%.1f,\"not_sent_window_full\":%llu,\"start_failed\":%llu,"
 		   "\"unfinished\":%llu,\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,"
-		   "\"cpu_per_wall\":%.3f}\n",
+		   "\"cpu_per_wall\":%.3f,\"runqueue_wait_s\":%.3f}\n",
 		   (double) total_done / wall, (unsigned long long) s->not_sent,
 		   (unsigned long long) s->start_failed, (unsigned long long) s->unfinished,
-		   s->user_s, s->sys_s, (s->user_s + s->sys_s) / wall);
+		   s->user_s, s->sys_s, (s->user_s + s->sys_s) / wall, s->runq_s);
 	fflush(stdout);
 }
 
