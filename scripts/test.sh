@@ -89,14 +89,17 @@ build_interop_peers() {
 	command -v go >/dev/null || { echo "interop needs Go >= 1.25 (go-libp2p); none found"; return 1; }
 	mkdir -p build/interop
 	(cd test/interop/go && go build -o ../../../build/interop/go-peer .) || return 1
-	[ -d test/interop/js/node_modules ] || (cd test/interop/js && npm ci --no-audit --no-fund) || return 1
+	if [ ! -d test/interop/js/node_modules ] ||
+		[ test/interop/js/package-lock.json -nt test/interop/js/node_modules ]; then
+		(cd test/interop/js && npm ci --no-audit --no-fund && touch node_modules) || return 1
+	fi
 }
 
 suite_tap() {
 	local dir
 	make -j"$jobs" tools && build_interop_peers || return 1
 	dir=$(scratch_copy)
-	mkdir -p "$dir/build/tools" "$dir/build/interop" && cp build/tools/hydra_peer "$dir/build/tools/" &&
+	mkdir -p "$dir/build/tools" "$dir/build/interop" && cp build/tools/* "$dir/build/tools/" &&
 		cp build/interop/go-peer "$dir/build/interop/" && as_root chown -R "$test_user" "$dir/build"
 	as_test_user env -C "$dir" make tapcheck 2>&1 ||
 		{ tail -50 "$dir"/tmp_check/log/regress_log_* 2>/dev/null; rm -rf "$dir"; return 1; }
