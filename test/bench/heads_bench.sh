@@ -196,7 +196,7 @@ emit "{\"case\":\"memory\",\"heads\":100,\"workers\":1,\"worker_pss_kib\":$pss,\
 
 # ---------------------------------------------------------------- throughput
 declare -A add_rate add_durable add_shed add_cpu add_lgcpu get_rate get_p50 get_p99 get_found
-declare -A get_cpu get_lgcpu open_rate open_p99 vis_p50 vis_p90 vis_max vis_ok
+declare -A add_us get_us get_cpu get_lgcpu open_rate open_p99 vis_p50 vis_p90 vis_max vis_ok
 for w in 1 2; do
 	start_cluster 2 "$w"
 	wait_heads 2
@@ -223,9 +223,10 @@ for w in 1 2; do
 	add_shed[$w]=$((sent - durable))
 	read -r cpu rq <<<"$(sched_pct "$c0" "$c1" "$dur")"
 	add_cpu[$w]="$cpu / $rq"
+	add_us[$w]=$(echo "$c0 $c1 $durable" | awk '{printf "%.1f", ($3 - $1) / 1000 / ($5 > 0 ? $5 : 1)}')
 	add_lgcpu[$w]="$(echo "scale=0; 100 * $(jget "$add" cpu_per_wall) / 1" | bc) / $(echo "scale=0; 100 * $(jget "$add" runqueue_wait_s) / $dur" | bc)"
 	errs=$(grep -c 'could not\|ERROR' "$dir/server.log" || true)
-	emit "{\"case\":\"add_provider\",\"workers\":$w,\"loadgen\":$add,\"durable_rows\":$durable,\"not_durable\":${add_shed[$w]},\"durable_per_s\":${add_durable[$w]},\"head_workers_cpu_pct\":$cpu,\"head_workers_runqueue_wait_pct\":$rq,\"server_log_errors\":$errs}"
+	emit "{\"case\":\"add_provider\",\"workers\":$w,\"loadgen\":$add,\"durable_rows\":$durable,\"not_durable\":${add_shed[$w]},\"durable_per_s\":${add_durable[$w]},\"head_workers_cpu_pct\":$cpu,\"head_workers_runqueue_wait_pct\":$rq,\"worker_cpu_us_per_record\":${add_us[$w]},\"server_log_errors\":$errs}"
 	echo "wait events of the head workers during ADD_PROVIDER ($w worker(s), 10 ms samples):"
 	cat "$dir/waits.txt"
 	perf_show "head worker 0 during ADD_PROVIDER"
@@ -255,8 +256,9 @@ for w in 1 2; do
 	get_found[$w]=$(echo "scale=1; 100 * $(jget "$get" get_providers hit_found) / $(jget "$get" get_providers hit_req)" | bc)
 	read -r cpu rq <<<"$(sched_pct "$c0" "$c1" "$gdur")"
 	get_cpu[$w]="$cpu / $rq"
+	get_us[$w]=$(echo "$c0 $c1 $(jget "$get" get_providers answered)" | awk '{printf "%.1f", ($3 - $1) / 1000 / ($5 > 0 ? $5 : 1)}')
 	get_lgcpu[$w]="$(echo "scale=0; 100 * $(jget "$get" cpu_per_wall) / 1" | bc) / $(echo "scale=0; 100 * $(jget "$get" runqueue_wait_s) / $gdur" | bc)"
-	emit "{\"case\":\"get_providers\",\"workers\":$w,\"loadgen\":$get,\"head_workers_cpu_pct\":$cpu,\"head_workers_runqueue_wait_pct\":$rq}"
+	emit "{\"case\":\"get_providers\",\"workers\":$w,\"loadgen\":$get,\"head_workers_cpu_pct\":$cpu,\"head_workers_runqueue_wait_pct\":$rq,\"worker_cpu_us_per_request\":${get_us[$w]}}"
 	half=$(( ${get_rate[$w]} / 2 ))
 	[ "$half" -lt 100 ] && half=100
 	og=$("$lg" --seed "$seed" --known "$known" --hit 100 --mix 100,0,0 --conns "$conns" \
@@ -280,10 +282,12 @@ printf "%-46s %14s %14s\n" "ADD_PROVIDER records/s written (closed loop)" "${add
 printf "%-46s %14s %14s\n" "ADD_PROVIDER records/s durable (table rows)" "${add_durable[1]}" "${add_durable[2]}"
 printf "%-46s %14s %14s\n" "ADD_PROVIDER records not stored (shed)" "${add_shed[1]}" "${add_shed[2]}"
 printf "%-46s %14s %14s\n" "  head workers CPU % / run-queue wait %" "${add_cpu[1]}" "${add_cpu[2]}"
+printf "%-46s %14s %14s\n" "  head worker CPU us per durable record" "${add_us[1]}" "${add_us[2]}"
 printf "%-46s %14s %14s\n" "  loadgen CPU % / run-queue wait %" "${add_lgcpu[1]}" "${add_lgcpu[2]}"
 printf "%-46s %14s %14s\n" "GET_PROVIDERS/s (closed loop, hits)" "${get_rate[1]}" "${get_rate[2]}"
 printf "%-46s %14s %14s\n" "  p50 / p99 ms" "${get_p50[1]} / ${get_p99[1]}" "${get_p50[2]} / ${get_p99[2]}"
 printf "%-46s %14s %14s\n" "  head workers CPU % / run-queue wait %" "${get_cpu[1]}" "${get_cpu[2]}"
+printf "%-46s %14s %14s\n" "  head worker CPU us per answer" "${get_us[1]}" "${get_us[2]}"
 printf "%-46s %14s %14s\n" "  loadgen CPU % / run-queue wait %" "${get_lgcpu[1]}" "${get_lgcpu[2]}"
 printf "%-46s %14s %14s\n" "  hits answered with the provider %" "${get_found[1]}" "${get_found[2]}"
 printf "%-46s %14s %14s\n" "GET_PROVIDERS p99 ms, open loop at half rate" "${open_p99[1]} @${open_rate[1]}" "${open_p99[2]} @${open_rate[2]}"
