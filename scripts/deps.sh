@@ -5,12 +5,14 @@ set -euo pipefail
 
 [ "${HYDRA_DEPS_SKIP:-0}" = 1 ] && exit 0
 
+# prometheus: promtool validates the /metrics exposition in TAP 008_metrics.
 packages=(
 	build-essential pkg-config sudo ca-certificates curl
 	postgresql-15 postgresql-server-dev-15 postgresql-15-cron
 	libsodium-dev libssl-dev libcurl4-openssl-dev
 	libprotobuf-c-dev protobuf-c-compiler libmicrohttpd-dev
 	libipc-run-perl clang-14 libclang-rt-14-dev llvm-14
+	prometheus
 )
 
 # The interop suite drives real js-libp2p peers (npm ci) and go-libp2p

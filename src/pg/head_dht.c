@@ -20,6 +20,7 @@
 
 #include "pg/head_worker.h"
 #include "pg/hydra_pg.h"
+#include "pg/metrics.h"
 #include "pg/shmem.h"
 #include "pg/spi_store.h"
 
@@ -148,6 +149,7 @@ hydra_head_worker_init(hy_loop *loop, HydraHead *hh, int n)
 	cfg.k = hydra_bucket_size;
 	cfg.max_providers = hydra_max_providers_per_response;
 	cfg.allow_private = hydra_allow_private_addresses;
+	cfg.on_event = hydra_metrics_kad_event;
 	dht = hy_dht_server_new(&cfg);
 	if (dht == NULL)
 		elog(ERROR, "could not create the DHT server");
@@ -165,6 +167,8 @@ hydra_head_worker_init(hy_loop *loop, HydraHead *hh, int n)
 			elog(ERROR, "could not create the routing-table refresher");
 	}
 	hy_timer_init(&bootstrap_timer, bootstrap, NULL);
+	if (n > 0)
+		hydra_metrics_worker_start(hh[0].slot->worker, hh, n);
 }
 
 /* Adjust a head's host configuration */
@@ -227,6 +231,8 @@ void
 hydra_head_worker_tick(hy_loop *loop)
 {
 	hydra_spi_store_flush(false);
+	hydra_metrics_worker_publish(false, hy_dht_server_stats(dht),
+								 hy_dht_refresher_stats(refresher));
 	/* the launcher resolved new /dnsaddr/ bootstrap addresses */
 	if (pg_atomic_read_u32(&hydra_shared->bootstrap_gen) != bootstrap_gen_seen)
 	{
@@ -243,6 +249,8 @@ hydra_head_worker_timeout(int loop_timeout_ms)
 {
 	int			flush = hydra_spi_store_next_flush_ms();
 
+	/* counters of a burst get published even if the worker then idles */
+	loop_timeout_ms = hydra_metrics_worker_timeout(loop_timeout_ms);
 	if (flush < 0)
 		return loop_timeout_ms;
 	if (loop_timeout_ms < 0 || flush < loop_timeout_ms)

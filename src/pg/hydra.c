@@ -11,6 +11,7 @@
 #include "utils/guc.h"
 
 #include "pg/hydra_pg.h"
+#include "pg/metrics.h"
 #include "pg/shmem.h"
 
 PG_MODULE_MAGIC;
@@ -34,6 +35,7 @@ _PG_init(void)
 		return;
 
 	hydra_define_gucs();
+	hydra_metrics_init();
 	MarkGUCPrefixReserved("hydra");
 	hydra_shmem_init();
 	hydra_register_workers();

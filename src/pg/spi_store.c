@@ -31,6 +31,7 @@
 #include "dht/store.h"
 
 #include "pg/hydra_pg.h"
+#include "pg/metrics.h"
 #include "pg/spi_store.h"
 
 #define BATCH_MAX 4096			/* records queued at most (then shed) */
@@ -328,11 +329,13 @@ void
 hydra_spi_store_flush(bool force)
 {
 	MemoryContext cxt = CurrentMemoryContext;
+	uint64		t0;
 
 	if (batch_len == 0)
 		return;
 	if (!force && batch_len < BATCH_FLUSH_RECORDS && now_ms() - batch_oldest_ms < BATCH_FLUSH_MS)
 		return;
+	t0 = hydra_metrics_start();
 	PG_TRY();
 	{
 		begin_store_xact("hydra: writing provider records");
@@ -347,6 +350,8 @@ hydra_spi_store_flush(bool force)
 		clear_peer_cache();
 	}
 	PG_END_TRY();
+	hydra_metrics_observe_since(HYDRA_HIST_STORE_WRITE_BATCH, t0);
+	hydra_metrics_observe(HYDRA_HIST_BATCH_RECORDS, batch_len);
 	batch_len = 0;
 	batch_npeers = 0;
 }
@@ -370,7 +375,9 @@ store_get_providers(void *ctx, const uint8_t *key, size_t key_len,
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	volatile int n = 0;
+	uint64		t0 = hydra_metrics_start();
 
+	hydra_metrics_get_providers_begin(t0);
 	hydra_store_stats.lookups++;
 	PG_TRY();
 	{
@@ -430,6 +437,7 @@ store_get_providers(void *ctx, const uint8_t *key, size_t key_len,
 		n = HY_STORE_UNAVAILABLE;
 	}
 	PG_END_TRY();
+	hydra_metrics_observe_since(HYDRA_HIST_STORE_GET_PROVIDERS, t0);
 	return n;
 }
 
@@ -439,6 +447,7 @@ store_get_value(void *ctx, const uint8_t *key, size_t key_len, hy_value *out)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	volatile int found = 0;
+	uint64		t0 = hydra_metrics_start();
 
 	PG_TRY();
 	{
@@ -477,6 +486,7 @@ store_get_value(void *ctx, const uint8_t *key, size_t key_len, hy_value *out)
 		found = HY_STORE_UNAVAILABLE;
 	}
 	PG_END_TRY();
+	hydra_metrics_observe_since(HYDRA_HIST_STORE_GET_VALUE, t0);
 	return found;
 }
 
@@ -486,6 +496,7 @@ store_put_value(void *ctx, const uint8_t *key, size_t key_len, const hy_value *v
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	volatile int rc = HY_OK;
+	uint64		t0 = hydra_metrics_start();
 
 	PG_TRY();
 	{
@@ -517,5 +528,6 @@ store_put_value(void *ctx, const uint8_t *key, size_t key_len, const hy_value *v
 		rc = HY_STORE_UNAVAILABLE;
 	}
 	PG_END_TRY();
+	hydra_metrics_observe_since(HYDRA_HIST_STORE_PUT_VALUE, t0);
 	return rc;
 }
