@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Metrics overhead benchmark (issue 7): GET_PROVIDERS/s through one head
+# with hydra.metrics = on and off, interleaved rounds on one cluster (so
+# drift in the machine's load hits both alike), and the overhead of
+# metrics = (off - on) / off from the medians.  Target: under 3 %.
+#
+# "off" skips everything the metrics module adds to the hot path: the
+# clock reads and histogram updates around every store call, the kad event
+# counters and the periodic copy into shared memory.  The pure layers'
+# own counters (hy_net_stats, hy_dht_stats: plain increments) exist either
+# way and are not part of the comparison.
+#
+#   make install && test/bench/metrics_bench.sh
+#   METRICS_BENCH_S=8 METRICS_BENCH_ROUNDS=5 METRICS_BENCH_CONNS=16 METRICS_BENCH_INFLIGHT=16
+#
+# Run as root (the cluster runs as user postgres) or as a non-root user.
+set -euo pipefail
+secs=${METRICS_BENCH_S:-8}
+rounds=${METRICS_BENCH_ROUNDS:-5}
+conns=${METRICS_BENCH_CONNS:-16}
+inflight=${METRICS_BENCH_INFLIGHT:-16}
+bindir=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
+[ -x "$bindir/initdb" ] || bindir=/usr/lib/postgresql/15/bin
+top=$(cd "$(dirname "$0")/../.." && pwd)
+user=$(id -un)
+[ "$user" = root ] && user=postgres
+as_user() { if [ "$(id -un)" = "$user" ]; then "$@"; else runuser -u "$user" -- "$@"; fi; }
+
+make -s -C "$top" build/bench/loadgen >/dev/null
+lg=$top/build/bench/loadgen
+
+dir=$(mktemp -d /tmp/hydra-metrics-bench.XXXXXX)
+chown "$user" "$dir"
+port=$((20000 + RANDOM % 20000))
+cleanup() { as_user "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"; }
+trap cleanup EXIT
+
+as_user "$bindir/initdb" -D "$dir/data" -A trust >/dev/null
+cat <<CONF | as_user tee -a "$dir/data/postgresql.conf" >/dev/null
+shared_preload_libraries = 'hydra'
+listen_addresses = ''
+unix_socket_directories = '$dir'
+port = $port
+shared_buffers = 512MB
+hydra.nheads = 1
+hydra.head_workers = 1
+hydra.listen_address = '127.0.0.1'
+hydra.port_begin = 0
+hydra.allow_private_addresses = on
+hydra.bootstrap_peers = ''
+hydra.metrics_address = '127.0.0.1:0'
+CONF
+psql=(as_user "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -d postgres)
+q() { "${psql[@]}" -tAc "$1"; }
+jget() {
+	python3 -c 'import json, sys
+o = json.loads(sys.argv[1])
+for k in sys.argv[2:]:
+    o = o.get(k, 0) if isinstance(o, dict) else 0
+print(o)' "$@"
+}
+
+as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
+q "CREATE EXTENSION hydra"
+for _ in $(seq 1 300); do
+	[ "$(q "SELECT count(*) FROM hydra.heads() WHERE addrs[1] IS NOT NULL")" = 1 ] && break
+	sleep 0.2
+done
+addr=$(q "SELECT addrs[1] FROM hydra.heads()")
+seed=$RANDOM
+
+# Records to hit: ADD_PROVIDER for a few seconds
+add=$("$lg" --seed "$seed" --mix 0,100,0 --conns "$conns" --inflight "$inflight" --duration 5 "$addr")
+known=$(jget "$add" add_provider keys_contiguous)
+sleep 1
+echo "machine: $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); $known keys stored"
+
+declare -a on_rates off_rates
+for r in $(seq 1 "$rounds"); do
+	for m in on off; do
+		q "ALTER SYSTEM SET hydra.metrics = $m" && q "SELECT pg_reload_conf()" >/dev/null
+		sleep 1
+		get=$("$lg" --seed "$seed" --known "$known" --hit 100 --mix 100,0,0 --conns "$conns" \
+			--inflight "$inflight" --duration "$secs" "$addr")
+		rate=$(printf %.0f "$(jget "$get" get_providers per_s)")
+		echo "round $r metrics=$m: $rate GET_PROVIDERS/s (p99 $(jget "$get" get_providers p99_ms) ms)"
+		if [ "$m" = on ]; then on_rates+=("$rate"); else off_rates+=("$rate"); fi
+	done
+done
+
+median() { printf "%s\n" "$@" | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+on=$(median "${on_rates[@]}")
+off=$(median "${off_rates[@]}")
+overhead=$(echo "$on $off" | awk '{printf "%.2f", ($2 - $1) * 100 / $2}')
+echo "median GET_PROVIDERS/s: metrics on $on, off $off; overhead $overhead %"
+echo "BENCH {\"case\":\"metrics_overhead\",\"rounds\":$rounds,\"seconds\":$secs,\"on\":[$(IFS=,; echo "${on_rates[*]}")],\"off\":[$(IFS=,; echo "${off_rates[*]}")],\"median_on\":$on,\"median_off\":$off,\"overhead_pct\":$overhead}"
