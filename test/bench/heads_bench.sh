@@ -144,13 +144,12 @@ SELECT '   ' || w || ': ' || string_agg(e || ' ' || pct || '%', ', ' ORDER BY pc
 SQL
 }
 
-# One field of a loadgen JSON object: jget JSON key [subkey]
+# One field of a loadgen JSON object: jget JSON key [subkey] (flat objects only)
 jget() {
-	python3 -c 'import json, sys
-o = json.loads(sys.argv[1])
-for k in sys.argv[2:]:
-    o = o.get(k, 0) if isinstance(o, dict) else 0
-print(o)' "$@"
+	local o=$1 v
+	[ $# -eq 3 ] && o=$(sed -n "s/.*\"$2\":{\([^}]*\)}.*/\1/p" <<<"$o")
+	v=$(sed -n "s/.*\"${!#}\":\([^,}]*\).*/\1/p" <<<"$o")
+	echo "${v:-0}"
 }
 
 results=()
