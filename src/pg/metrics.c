@@ -51,7 +51,8 @@ static int	my_nheads = 0;
 static HydraMetricsWorker *my_base = NULL;	/* slot contents at start */
 static HydraMetricsHead *my_base_heads = NULL;
 static uint64 last_publish_ns = 0;
-static uint64 published_fingerprint = 0;
+static uint64 last_tick_ns = 0;
+static bool publish_pending = false;
 static uint64 gp_start_ns = 0;	/* GET_PROVIDERS being answered */
 
 /* Launcher state */
@@ -244,42 +245,21 @@ hydra_metrics_worker_start(int worker, HydraHead *heads, int nheads)
 }
 
 /*
- * A cheap sum that changes with any activity of the worker (bytes, accepts,
- * closes, store writes), so an idle worker need not wake up to publish.
+ * How long a head worker may sleep, given its own timeout: a tick that
+ * skipped publishing (too soon after the last) leaves counters to publish,
+ * so wake up when the period is over; an idle worker sleeps on.
  */
-static uint64
-activity_fingerprint(void)
-{
-	uint64		f = hydra_store_stats.records_written + hydra_store_stats.db_errors +
-		hydra_store_stats.lookups + hydra_store_stats.records_shed;
-
-	for (int i = 0; i < my_nheads; i++)
-	{
-		const hy_net_stats *hs;
-
-		if (my_heads[i].host == NULL)
-			continue;
-		hs = hy_host_stats(my_heads[i].host);
-		f += hs->bytes_in + hs->bytes_out + hs->accepted + hs->dials + hs->live_conns +
-			hs->handshakes_failed + hs->refused_total + hs->refused_per_ip + hs->accept_errors;
-	}
-	return f;
-}
-
-/* How long a head worker may sleep, given its own timeout, before publishing */
 int
 hydra_metrics_worker_timeout(int timeout_ms)
 {
-	uint64		now;
 	uint64		due;
 	int			ms;
 
-	if (hydra_metrics == NULL || my_worker < 0 || !hydra_metrics_enabled ||
-		activity_fingerprint() == published_fingerprint)
+	if (!publish_pending || !hydra_metrics_enabled)
 		return timeout_ms;
-	now = hydra_metrics_clock_ns();
+	/* the tick that set publish_pending ran just before: its clock will do */
 	due = last_publish_ns + (uint64) HYDRA_METRICS_PUBLISH_MS * 1000000;
-	ms = now >= due ? 0 : (int) ((due - now) / 1000000 + 1);
+	ms = last_tick_ns >= due ? 0 : (int) ((due - last_tick_ns) / 1000000 + 1);
 	return (timeout_ms < 0 || ms < timeout_ms) ? ms : timeout_ms;
 }
 
@@ -295,10 +275,14 @@ hydra_metrics_worker_publish(bool force, const hy_dht_stats *dht,
 	if (hydra_metrics == NULL || my_worker < 0 || (!hydra_metrics_enabled && !force))
 		return;
 	now = hydra_metrics_clock_ns();
+	last_tick_ns = now;
 	if (!force && now - last_publish_ns < (uint64) HYDRA_METRICS_PUBLISH_MS * 1000000)
+	{
+		publish_pending = true;
 		return;
+	}
 	last_publish_ns = now;
-	published_fingerprint = activity_fingerprint();
+	publish_pending = false;
 	slot = &hydra_metrics->workers[my_worker];
 
 	memset(&sum, 0, sizeof(sum));
