@@ -21,6 +21,7 @@
 #include "pgstat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -39,6 +40,9 @@
 #define BATCH_FLUSH_MS 20		/* or when the oldest is this old */
 #define PEER_CACHE_MAX 65536	/* peers remembered; cleared when full */
 #define PEER_REFRESH_MS (3600 * 1000)	/* rewrite last_seen at most hourly */
+#define STORE_BACKOFF_MS 1000	/* no database work this long after a failure */
+#define STORE_LOCK_TIMEOUT "100ms"	/* a locked table never stalls the loop longer */
+#define STORE_STATEMENT_TIMEOUT "2s"
 
 typedef struct PendingPeer
 {
@@ -77,6 +81,7 @@ static SPIPlanPtr plan_providers = NULL;
 static SPIPlanPtr plan_get_value = NULL;
 static SPIPlanPtr plan_put_value = NULL;
 static int32 ensured_day = -1;	/* UTC day whose partition we know exists */
+static uint64 backoff_until_ms = 0; /* database calls skipped until then */
 
 static int	store_add_provider(void *ctx, const uint8_t *key, size_t key_len,
 							   const hy_provider *p, uint64_t now_ms);
@@ -171,6 +176,23 @@ contain_error(MemoryContext cxt)
 	AbortCurrentTransaction();
 	pgstat_report_activity(STATE_IDLE, NULL);
 	hydra_store_stats.db_errors++;
+	/* a slow or locked database gets a pause, not a queue of waiting work */
+	backoff_until_ms = now_ms() + STORE_BACKOFF_MS;
+}
+
+/* True while the store is backing off after a failure (counted as shed) */
+static bool
+store_backing_off(void)
+{
+	if (backoff_until_ms == 0)
+		return false;
+	if (now_ms() >= backoff_until_ms)
+	{
+		backoff_until_ms = 0;
+		return false;
+	}
+	hydra_store_stats.backoff_skips++;
+	return true;
 }
 
 /* Prepare the store */
@@ -184,6 +206,9 @@ hydra_spi_store_init(void)
 	ctl.entrysize = sizeof(PeerCacheEntry);
 	ctl.hcxt = TopMemoryContext;
 	peer_cache = hash_create("hydra peer cache", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	/* every store statement runs from the event loop: bound its waits */
+	SetConfigOption("lock_timeout", STORE_LOCK_TIMEOUT, PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("statement_timeout", STORE_STATEMENT_TIMEOUT, PGC_SUSET, PGC_S_OVERRIDE);
 	return &spi_store;
 }
 
@@ -335,6 +360,9 @@ hydra_spi_store_flush(bool force)
 		return;
 	if (!force && batch_len < BATCH_FLUSH_RECORDS && now_ms() - batch_oldest_ms < BATCH_FLUSH_MS)
 		return;
+	/* keep the batch (new records shed once it is full) until the pause ends */
+	if (store_backing_off())
+		return;
 	t0 = hydra_metrics_start();
 	PG_TRY();
 	{
@@ -348,6 +376,7 @@ hydra_spi_store_flush(bool force)
 		/* the failed transaction may have created the partition or not */
 		ensured_day = -1;
 		clear_peer_cache();
+		hydra_store_stats.records_shed += batch_len;
 	}
 	PG_END_TRY();
 	hydra_metrics_observe_since(HYDRA_HIST_STORE_WRITE_BATCH, t0);
@@ -364,6 +393,8 @@ hydra_spi_store_next_flush_ms(void)
 
 	if (batch_len == 0)
 		return -1;
+	if (backoff_until_ms > now_ms())
+		return (int) (backoff_until_ms - now_ms());
 	age = now_ms() - batch_oldest_ms;
 	return age >= BATCH_FLUSH_MS ? 0 : (int) (BATCH_FLUSH_MS - age);
 }
@@ -379,6 +410,8 @@ store_get_providers(void *ctx, const uint8_t *key, size_t key_len,
 
 	hydra_metrics_get_providers_begin(t0);
 	hydra_store_stats.lookups++;
+	if (store_backing_off())
+		return HY_STORE_UNAVAILABLE;
 	PG_TRY();
 	{
 		Oid			types[2] = {BYTEAOID, INT4OID};
@@ -449,6 +482,8 @@ store_get_value(void *ctx, const uint8_t *key, size_t key_len, hy_value *out)
 	volatile int found = 0;
 	uint64		t0 = hydra_metrics_start();
 
+	if (store_backing_off())
+		return HY_STORE_UNAVAILABLE;
 	PG_TRY();
 	{
 		Oid			types[1] = {BYTEAOID};
@@ -498,6 +533,8 @@ store_put_value(void *ctx, const uint8_t *key, size_t key_len, const hy_value *v
 	volatile int rc = HY_OK;
 	uint64		t0 = hydra_metrics_start();
 
+	if (store_backing_off())
+		return HY_STORE_UNAVAILABLE;
 	PG_TRY();
 	{
 		Oid			types[4] = {BYTEAOID, BYTEAOID, INT8OID, INT8OID};

@@ -17,6 +17,7 @@ typedef struct HydraStoreStats
 	uint64		peer_writes;	/* hydra.peers rows written */
 	uint64		lookups;		/* get_providers calls */
 	uint64		db_errors;		/* statements that failed (contained) */
+	uint64		backoff_skips;	/* calls skipped while pausing after a failure */
 } HydraStoreStats;
 
 /* Prepare the store (kept plans are made lazily); returns the interface */
