@@ -16,37 +16,10 @@
 #include "core/err.h"
 #include "core/keys.h"
 #include "core/keys_pb.h"
+#include "core/pb_arena.h"
 #include "proto/crypto.pb-c.h"
 
 #define ARENA_SIZE (HY_PUBKEY_PB_MAX + 512)
-
-typedef struct arena
-{
-	size_t		used;
-	_Alignas(16) uint8_t buf[ARENA_SIZE];
-} arena;
-
-/* Hand out 16-byte aligned memory from the arena, NULL when it is spent */
-static void *
-arena_alloc(void *data, size_t size)
-{
-	arena	   *a = data;
-	size_t		need = (size + 15) & ~(size_t) 15;
-
-	/* Empty requests get a valid, zero-sized slot rather than a failure */
-	if (need < size || need > ARENA_SIZE - a->used)
-		return NULL;
-	a->used += need;
-	return a->buf + a->used - need;
-}
-
-/* Release nothing: the arena dies with the caller's stack frame */
-static void
-arena_free(void *data, void *ptr)
-{
-	(void) data;
-	(void) ptr;
-}
 
 /* Pick the input cap of one message kind */
 static size_t
@@ -70,8 +43,9 @@ int
 hy_key_pb_parse(hy_key_pb_kind kind, const uint8_t *pb, size_t len,
 				int *type, const uint8_t **data, size_t *data_len)
 {
-	arena		a;
-	ProtobufCAllocator alloc = {arena_alloc, arena_free, &a};
+	_Alignas(16) uint8_t mem[ARENA_SIZE];
+	hy_pb_arena a;
+	ProtobufCAllocator alloc;
 	ProtobufCMessage *msg;
 	uint8_t		again[HY_PUBKEY_PB_MAX];
 	int			t;
@@ -82,7 +56,8 @@ hy_key_pb_parse(hy_key_pb_kind kind, const uint8_t *pb, size_t len,
 	if (len > kind_max(kind))
 		return HY_ERR_TOO_LONG;
 
-	a.used = 0;
+	hy_pb_arena_init(&a, mem, sizeof(mem));
+	alloc = hy_pb_arena_allocator(&a);
 	msg = unpack(kind, &alloc, pb, len);
 	if (msg == NULL)
 		return HY_ERR_INVALID;

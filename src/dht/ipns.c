@@ -11,6 +11,7 @@
 
 #include "core/err.h"
 #include "core/keys.h"
+#include "core/pb_arena.h"
 #include "core/peerid.h"
 #include "dht/cbor.h"
 #include "dht/rfc3339.h"
@@ -19,12 +20,6 @@
 #define SIG_PREFIX "ipns-signature:"
 #define SIG_PREFIX_LEN (sizeof(SIG_PREFIX) - 1)
 #define IPNS_ARENA (3 * HY_IPNS_RECORD_MAX)
-
-typedef struct ipns_arena
-{
-	size_t		used;
-	_Alignas(16) uint8_t buf[IPNS_ARENA];
-} ipns_arena;
 
 /* The fields of the signed CBOR map */
 typedef struct cbor_fields
@@ -44,27 +39,6 @@ typedef struct cbor_fields
 #define F_VTYPE 4u
 #define F_SEQ 8u
 #define F_TTL 16u
-
-/* Hand out arena memory; NULL when the budget is spent */
-static void *
-arena_alloc(void *data, size_t size)
-{
-	ipns_arena *a = data;
-	size_t		need = (size + 15) & ~(size_t) 15;
-
-	if (size == 0 || need < size || need > sizeof(a->buf) - a->used)
-		return NULL;
-	a->used += need;
-	return a->buf + a->used - need;
-}
-
-/* Arena memory goes away with the arena */
-static void
-arena_free(void *data, void *ptr)
-{
-	(void) data;
-	(void) ptr;
-}
 
 /* Whether a CBOR text key equals a name */
 static int
@@ -182,8 +156,9 @@ int
 hy_ipns_validate(const uint8_t *name, size_t name_len, const uint8_t *rec,
 				 size_t len, int64_t now_ns, hy_ipns_info *info)
 {
-	ipns_arena	arena;
-	ProtobufCAllocator alloc = {arena_alloc, arena_free, &arena};
+	_Alignas(16) uint8_t mem[IPNS_ARENA];
+	hy_pb_arena arena;
+	ProtobufCAllocator alloc;
 	Hy__Ipns__IpnsEntry *e;
 	uint8_t		signed_msg[SIG_PREFIX_LEN + HY_IPNS_RECORD_MAX];
 	const uint8_t *pk;
@@ -196,7 +171,8 @@ hy_ipns_validate(const uint8_t *name, size_t name_len, const uint8_t *rec,
 		return HY_ERR_TOO_LONG;
 	if (hy_peerid_check(name, name_len) != HY_OK)
 		return HY_ERR_INVALID;
-	arena.used = 0;
+	hy_pb_arena_init(&arena, mem, sizeof(mem));
+	alloc = hy_pb_arena_allocator(&arena);
 	e = hy__ipns__ipns_entry__unpack(&alloc, len, rec);
 	if (!e)
 		return HY_ERR_INVALID;

@@ -49,37 +49,14 @@ hy_kad_frame(const uint8_t *buf, size_t n, size_t max,
 void
 hy_kad_arena_init(hy_kad_arena *a, void *mem, size_t cap)
 {
-	a->buf = mem;
-	a->cap = cap;
-	a->used = 0;
-}
-
-/* Hand out arena memory, 16-byte aligned; NULL when the budget is spent */
-static void *
-arena_alloc(void *data, size_t size)
-{
-	hy_kad_arena *a = data;
-	size_t		need = (size + 15) & ~(size_t) 15;
-
-	if (size == 0 || need < size || need > a->cap - a->used)
-		return NULL;
-	a->used += need;
-	return a->buf + a->used - need;
-}
-
-/* Arena memory is reclaimed wholesale by the next decode */
-static void
-arena_free(void *data, void *ptr)
-{
-	(void) data;
-	(void) ptr;
+	hy_pb_arena_init(a, mem, cap);
 }
 
 /* Decode a message body into the arena */
 hy_kad_message *
 hy_kad_decode(hy_kad_arena *a, const uint8_t *body, size_t len)
 {
-	ProtobufCAllocator alloc = {arena_alloc, arena_free, a};
+	ProtobufCAllocator alloc = hy_pb_arena_allocator(a);
 
 	if (len > HY_KAD_MSG_IN_MAX)
 		return NULL;

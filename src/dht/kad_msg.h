@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/pb_arena.h"
 #include "dht/addrs.h"
 #include "proto/dht.pb-c.h"
 
@@ -41,12 +42,7 @@ typedef Hy__Kad__Message hy_kad_message;
 typedef Hy__Kad__Message__Peer hy_kad_peer;
 
 /* Bump allocator over caller memory for one decode */
-typedef struct hy_kad_arena
-{
-	uint8_t    *buf;
-	size_t		cap;
-	size_t		used;
-} hy_kad_arena;
+typedef hy_pb_arena hy_kad_arena;
 
 /* Name of a message type ("FIND_NODE"), "UNKNOWN" otherwise */
 const char *hy_kad_type_name(int type);

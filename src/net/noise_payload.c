@@ -13,38 +13,12 @@
 
 #include "core/err.h"
 #include "core/keys.h"
+#include "core/pb_arena.h"
 #include "net/noise.h"
 #include "proto/noise.pb-c.h"
 
 #define PAYLOAD_ARENA 16384		/* decoded-size budget of one payload */
 #define SIG_PREFIX_LEN (sizeof(HY_NOISE_SIG_PREFIX) - 1)
-
-typedef struct payload_arena
-{
-	size_t		used;
-	_Alignas(16) uint8_t buf[PAYLOAD_ARENA];
-} payload_arena;
-
-/* Hand out arena memory, 16-byte aligned; NULL when the budget is spent */
-static void *
-arena_alloc(void *data, size_t size)
-{
-	payload_arena *a = data;
-	size_t		need = (size + 15) & ~(size_t) 15;
-
-	if (size == 0 || need < size || need > sizeof(a->buf) - a->used)
-		return NULL;
-	a->used += need;
-	return a->buf + a->used - need;
-}
-
-/* Arena memory is released all at once when the arena goes out of scope */
-static void
-arena_free(void *data, void *ptr)
-{
-	(void) data;
-	(void) ptr;
-}
 
 /* Encode {identity_key, identity_sig} */
 int
@@ -72,15 +46,17 @@ int
 hy_noise_payload_verify(const uint8_t *payload, size_t len, const uint8_t rs[32],
 						uint8_t *peer_id, size_t cap)
 {
-	payload_arena arena;
-	ProtobufCAllocator alloc = {arena_alloc, arena_free, &arena};
+	_Alignas(16) uint8_t mem[PAYLOAD_ARENA];
+	hy_pb_arena arena;
+	ProtobufCAllocator alloc;
 	Hy__NoiseHandshakePayload *msg;
 	uint8_t		signed_msg[SIG_PREFIX_LEN + 32];
 	int			rc;
 
 	if (len > HY_NOISE_PAYLOAD_MAX)
 		return HY_ERR_TOO_LONG;
-	arena.used = 0;
+	hy_pb_arena_init(&arena, mem, sizeof(mem));
+	alloc = hy_pb_arena_allocator(&arena);
 	msg = hy__noise_handshake_payload__unpack(&alloc, len, payload);
 	if (msg == NULL)
 		return HY_ERR_INVALID;
