@@ -12,6 +12,7 @@ use Test::More;
 use Time::HiRes qw(usleep);
 use FindBin;
 use lib $FindBin::RealBin;
+use HydraCluster;
 use InteropPeers;
 
 plan skip_all => 'interop peers not built (scripts/test.sh tap builds them)'
@@ -28,29 +29,11 @@ my @servers = ($go1, @others);
 my ($js1) = grep { $_->{impl} eq 'js' } @others;
 ok(scalar(@servers) == 5, 'five go/js DHT servers running');
 
-my $node = PostgreSQL::Test::Cluster->new('dht');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'hydra'
-hydra.nheads = 3
-hydra.head_workers = 2
-hydra.listen_address = '127.0.0.1'
-hydra.port_begin = 0
-hydra.allow_private_addresses = on
-hydra.bootstrap_peers = '$go1->{addr},$js1->{addr}'
-});
-$node->start;
-my $start_time = $node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');
-$node->safe_psql('postgres', 'CREATE EXTENSION hydra');
-my $up = 0;
-for (1 .. 300)
-{
-	last if ($up = $node->safe_psql('postgres', 'SELECT count(*) FROM hydra.heads()')) == 3;
-	usleep(100_000);
-}
-is($up, 3, 'three heads running');
-my @heads = map { [ split / / ] } split /\n/, $node->safe_psql('postgres',
-	"SELECT peer_id || ' ' || addrs[1] FROM hydra.heads() ORDER BY head");
+my %c = HydraCluster::start('dht', nheads => 3, workers => 2,
+	bootstrap => "$go1->{addr},$js1->{addr}");
+my ($node, $start_time) = ($c{node}, $c{start_time});
+is($c{up}, 3, 'three heads running');
+my @heads = @{ $c{heads} };
 
 # The heads dialled go1 and js1, which admitted them to their routing tables
 # (go after its FIND_NODE check, js after a ping).

@@ -11,6 +11,7 @@ use Test::More;
 use Time::HiRes qw(usleep);
 use FindBin;
 use lib $FindBin::RealBin;
+use HydraCluster;
 use InteropPeers;
 
 plan skip_all => 'interop peers not built (scripts/test.sh tap builds them)'
@@ -20,29 +21,11 @@ plan skip_all => 'interop peers not built (scripts/test.sh tap builds them)'
 my $go1 = InteropPeers::start('go', 'listen', '--dht');
 my $js1 = InteropPeers::start('js', 'listen', '--dht', '--bootstrap', $go1->{addr});
 
-my $node = PostgreSQL::Test::Cluster->new('ipns');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'hydra'
-hydra.nheads = 3
-hydra.head_workers = 2
-hydra.listen_address = '127.0.0.1'
-hydra.port_begin = 0
-hydra.allow_private_addresses = on
-hydra.bootstrap_peers = '$go1->{addr},$js1->{addr}'
-});
-$node->start;
-my $start_time = $node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');
-$node->safe_psql('postgres', 'CREATE EXTENSION hydra');
-my $up = 0;
-for (1 .. 300)
-{
-	last if ($up = $node->safe_psql('postgres', 'SELECT count(*) FROM hydra.heads()')) == 3;
-	usleep(100_000);
-}
-is($up, 3, 'three heads running');
-my @heads = map { [ split / / ] } split /\n/, $node->safe_psql('postgres',
-	"SELECT peer_id || ' ' || addrs[1] FROM hydra.heads() ORDER BY head");
+my %c = HydraCluster::start('ipns', nheads => 3, workers => 2,
+	bootstrap => "$go1->{addr},$js1->{addr}");
+my ($node, $start_time) = ($c{node}, $c{start_time});
+is($c{up}, 3, 'three heads running');
+my @heads = @{ $c{heads} };
 
 # The stored row of an IPNS name: "seq value-text", or '' when none.
 sub stored

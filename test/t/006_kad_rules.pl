@@ -9,33 +9,18 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use HydraCluster;
 use Time::HiRes qw(usleep);
 
 my $probe = $ENV{KAD_PROBE} // "$ENV{TESTDIR}/build/tools/kad_probe";
 plan skip_all => "kad_probe not built ($probe; make build/tools/kad_probe)" unless -x $probe;
 
-my $node = PostgreSQL::Test::Cluster->new('kad_rules');
-$node->init;
-$node->append_conf('postgresql.conf', q{
-shared_preload_libraries = 'hydra'
-hydra.nheads = 2
-hydra.head_workers = 1
-hydra.listen_address = '127.0.0.1'
-hydra.port_begin = 0
-hydra.allow_private_addresses = on
-hydra.bootstrap_peers = ''
-});
-$node->start;
-my $start_time = $node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');
-$node->safe_psql('postgres', 'CREATE EXTENSION hydra');
-my $up = 0;
-for (1 .. 300)
-{
-	last if ($up = $node->safe_psql('postgres', 'SELECT count(*) FROM hydra.heads()')) == 2;
-	usleep(100_000);
-}
-is($up, 2, 'two heads running');
-my @addr = split /\n/, $node->safe_psql('postgres', 'SELECT addrs[1] FROM hydra.heads() ORDER BY head');
+my %c = HydraCluster::start('kad_rules', nheads => 2);
+my ($node, $start_time) = ($c{node}, $c{start_time});
+is($c{up}, 2, 'two heads running');
+my @addr = map { $_->[1] } @{ $c{heads} };
 
 # Run the probe (bounded); its stdout
 sub probe

@@ -10,6 +10,9 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use HydraCluster;
 use Time::HiRes qw(usleep);
 
 my $hostile = $ENV{HOSTILE} // "$ENV{TESTDIR}/build/tools/hostile";
@@ -17,28 +20,10 @@ my $peer = $ENV{HYDRA_PEER} // "$ENV{TESTDIR}/build/tools/hydra_peer";
 plan skip_all => "hostile or hydra_peer not built ($hostile, $peer; make tools)"
   unless -x $hostile && -x $peer;
 
-my $node = PostgreSQL::Test::Cluster->new('hostile');
-$node->init;
-$node->append_conf('postgresql.conf', q{
-shared_preload_libraries = 'hydra'
-hydra.nheads = 3
-hydra.head_workers = 2
-hydra.listen_address = '127.0.0.1'
-hydra.port_begin = 0
-hydra.allow_private_addresses = on
-hydra.bootstrap_peers = ''
-});
-$node->start;
-my $start_time = $node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');
-$node->safe_psql('postgres', 'CREATE EXTENSION hydra');
-my $up = 0;
-for (1 .. 300)
-{
-	last if ($up = $node->safe_psql('postgres', 'SELECT count(*) FROM hydra.heads()')) == 3;
-	usleep(100_000);
-}
-is($up, 3, 'three heads running');
-my @addr = split /\n/, $node->safe_psql('postgres', 'SELECT addrs[1] FROM hydra.heads() ORDER BY head');
+my %c = HydraCluster::start('hostile', nheads => 3, workers => 2);
+my ($node, $start_time) = ($c{node}, $c{start_time});
+is($c{up}, 3, 'three heads running');
+my @addr = map { $_->[1] } @{ $c{heads} };
 my $pids_sql = "SELECT string_agg(backend_type || '=' || pid, ',' ORDER BY backend_type) "
   . "FROM pg_stat_activity WHERE backend_type LIKE 'hydra head worker%'";
 my $pids = $node->safe_psql('postgres', $pids_sql);

@@ -8,31 +8,18 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use HydraCluster;
 use Time::HiRes qw(usleep);
 
 my $peer = $ENV{HYDRA_PEER} // "$ENV{TESTDIR}/build/tools/hydra_peer";
 my $probe = $ENV{KAD_PROBE} // "$ENV{TESTDIR}/build/tools/kad_probe";
 plan skip_all => 'hydra_peer or kad_probe not built' unless -x $peer && -x $probe;
 
-my $node = PostgreSQL::Test::Cluster->new('slowdb');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'hydra'
-hydra.bootstrap_peers = ''
-hydra.listen_address = '127.0.0.1'
-hydra.port_begin = 0
-hydra.allow_private_addresses = on
-});
-$node->start;
-my $start_time = $node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');
-$node->safe_psql('postgres', 'CREATE EXTENSION hydra');
-my $addr = '';
-for (1 .. 300)
-{
-	$addr = $node->safe_psql('postgres', 'SELECT addrs[1] FROM hydra.heads() WHERE head = 0');
-	last if $addr ne '';
-	usleep(100_000);
-}
+my %c = HydraCluster::start('slowdb');
+my ($node, $start_time) = ($c{node}, $c{start_time});
+my $addr = $c{heads}[0][1] // '';
 like($addr, qr{/p2p/}, 'head 0 running');
 my $worker = $node->safe_psql('postgres',
 	"SELECT pid FROM pg_stat_activity WHERE backend_type = 'hydra head worker 0'");
