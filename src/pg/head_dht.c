@@ -21,6 +21,7 @@
 #include "pg/head_worker.h"
 #include "pg/hydra_pg.h"
 #include "pg/metrics.h"
+#include "pg/prefetch_queue.h"
 #include "pg/shmem.h"
 #include "pg/spi_store.h"
 
@@ -128,6 +129,19 @@ bootstrap(hy_loop *loop, void *arg)
 		hy_timer_start(loop, &bootstrap_timer, BOOTSTRAP_RETRY_MS);
 }
 
+/*
+ * Kad events: metrics first, then a GET_PROVIDERS miss is queued for
+ * prefetch (the answer has already been built; enqueueing never waits on
+ * the network).
+ */
+static void
+head_kad_event(void *arg, const hy_dht_event *ev)
+{
+	hydra_metrics_kad_event(arg, ev);
+	if (ev->type == HY_DHT_EV_PROVIDERS_SERVED && ev->count == 0 && hydra_prefetch_enabled)
+		(void) hydra_prefetch_enqueue(ev->key, (int) ev->key_len);
+}
+
 /* Set up the DHT side of a worker before its heads start */
 void
 hydra_head_worker_init(hy_loop *loop, HydraHead *hh, int n)
@@ -149,7 +163,7 @@ hydra_head_worker_init(hy_loop *loop, HydraHead *hh, int n)
 	cfg.k = hydra_bucket_size;
 	cfg.max_providers = hydra_max_providers_per_response;
 	cfg.allow_private = hydra_allow_private_addresses;
-	cfg.on_event = hydra_metrics_kad_event;
+	cfg.on_event = head_kad_event;
 	dht = hy_dht_server_new(&cfg);
 	if (dht == NULL)
 		elog(ERROR, "could not create the DHT server");

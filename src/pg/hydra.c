@@ -12,6 +12,7 @@
 
 #include "pg/hydra_pg.h"
 #include "pg/metrics.h"
+#include "pg/prefetch_queue.h"
 #include "pg/shmem.h"
 
 PG_MODULE_MAGIC;
@@ -36,6 +37,7 @@ _PG_init(void)
 
 	hydra_define_gucs();
 	hydra_metrics_init();
+	hydra_prefetch_queue_init();
 	MarkGUCPrefixReserved("hydra");
 	hydra_shmem_init();
 	hydra_register_workers();
