@@ -154,8 +154,8 @@ hydra_prefetch_queue_init(void)
 							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
 	DefineCustomIntVariable("hydra.prefetch_concurrency",
 							"Prefetch lookups in flight at once.",
-							NULL,
-							&hydra_prefetch_concurrency, 16, 1, 256,
+							"0 = keys are queued and counted but not looked up.",
+							&hydra_prefetch_concurrency, 16, 0, 256,
 							PGC_POSTMASTER, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("hydra.prefetch_timeout",
 							"Time limit of one prefetch lookup.",
@@ -167,6 +167,8 @@ hydra_prefetch_queue_init(void)
 	shmem_request_hook = prefetch_shmem_request;
 	prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = prefetch_shmem_startup;
+	if (hydra_prefetch_enabled)
+		hydra_prefetch_register_worker();
 }
 
 /* The queue entry holding key, or NULL (lock held) */

@@ -51,8 +51,11 @@ extern int	hydra_negative_cache_ttl;	/* seconds */
 extern int	hydra_prefetch_concurrency;
 extern int	hydra_prefetch_timeout; /* milliseconds */
 
-/* GUCs and shared-memory hooks; called from _PG_init */
+/* GUCs, shared-memory hooks, the prefetch worker; called from _PG_init */
 extern void hydra_prefetch_queue_init(void);
+
+/* Register the prefetch worker (prefetch_worker.c) */
+extern void hydra_prefetch_register_worker(void);
 
 /* Enqueue key (a GET_PROVIDERS miss); what happened, counted */
 extern HydraPrefetchOutcome hydra_prefetch_enqueue(const uint8 *key, int len);

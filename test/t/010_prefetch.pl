@@ -1,7 +1,9 @@
 # Prefetch queue: a GET_PROVIDERS miss at a head is answered at once and
 # queued; a repeated miss is counted as already pending; misses beyond
-# hydra.prefetch_queue_size are counted as queue_full.  With
-# hydra.prefetch = off nothing is queued.
+# hydra.prefetch_queue_size are counted as queue_full (lookups paused with
+# hydra.prefetch_concurrency = 0 so keys stay queued).  Without any peer to
+# ask, a lookup ends as an error and its key goes to the negative cache.
+# With hydra.prefetch = off nothing is queued.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -79,7 +81,7 @@ sub wait_stat
 	return $v;
 }
 
-my $node = start_node('prefetch', "hydra.prefetch_queue_size = 2\n");
+my $node = start_node('prefetch', "hydra.prefetch_queue_size = 2\nhydra.prefetch_concurrency = 0\n");
 my @cids = map { cid($node, "prefetch-$_") } 1 .. 4;
 
 ok(get_providers($node, $cids[0]), 'miss answered at once');
@@ -93,6 +95,17 @@ ok(get_providers($node, $cids[3]), 'fourth key answered');
 is(wait_stat($node, 'queue_full', 2), 2, 'misses beyond the queue size counted as queue_full');
 is(pf_stat($node, 'pending') + pf_stat($node, 'running'), 2, 'the queue holds two keys');
 $node->stop;
+
+# No peers at all: the lookup fails at once, the key is negatively cached.
+my $neg = start_node('prefetch_neg', '');
+my $cid_n = cid($neg, 'negative');
+ok(get_providers($neg, $cid_n), 'miss answered (no peers)');
+is(wait_stat($neg, 'error', 1), 1, 'the lookup without peers ended as an error');
+is(pf_stat($neg, 'negative_cached'), 1, 'the key is in the negative cache');
+ok(get_providers($neg, $cid_n), 'repeated miss answered');
+is(wait_stat($neg, 'failed_recently_5min', 1), 1, 'repeated miss counted as failed_recently_5min');
+is(pf_stat($neg, 'enqueued'), 1, 'the repeated miss was not queued again');
+$neg->stop;
 
 my $off = start_node('prefetch_off', "hydra.prefetch = off\n");
 ok(get_providers($off, cid($off, 'off')), 'miss answered with prefetch off');
