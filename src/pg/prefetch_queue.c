@@ -39,6 +39,7 @@ typedef struct PrefetchEntry
 	uint8		key_len;
 	uint8		key[HYDRA_PREFETCH_KEY_MAX];
 	uint64		ticket;			/* unique, increasing: FIFO order and identity */
+	int32		found;			/* providers stored so far by the running lookup */
 	int32		nwaiters;
 	int32		waiters[HYDRA_PREFETCH_WAITERS];	/* procnos, -1 = free */
 } PrefetchEntry;
@@ -282,6 +283,7 @@ enqueue_locked(const uint8 *key, int len, int procno, uint64 *ticket)
 		e->key_len = (uint8) len;
 		memcpy(e->key, key, len);
 		e->ticket = pq->next_ticket++;
+		e->found = 0;
 		e->nwaiters = 0;
 		if (procno >= 0 && add_waiter(e, procno))
 			*ticket = e->ticket;
@@ -337,18 +339,44 @@ hydra_prefetch_join(const uint8 *key, int len, uint64 *ticket)
 	return enqueue(key, len, MyProc->pgprocno, ticket);
 }
 
-/* True once ticket's lookup has ended */
+/* True once ticket's lookup has ended; *found = providers stored so far */
 bool
-hydra_prefetch_ticket_done(uint64 ticket)
+hydra_prefetch_ticket_done(uint64 ticket, int *found)
 {
+	PrefetchEntry *e;
 	bool		done;
 
+	*found = 0;
 	if (ticket == 0 || pq == NULL)
 		return true;
 	LWLockAcquire(&pq->lock, LW_SHARED);
-	done = find_ticket(ticket) == NULL;
+	e = find_ticket(ticket);
+	done = e == NULL;
+	if (e != NULL)
+		*found = e->found;
 	LWLockRelease(&pq->lock);
 	return done;
+}
+
+/* The running lookup of ticket has stored found providers: wake its waiters */
+void
+hydra_prefetch_progress(uint64 ticket, int found)
+{
+	PrefetchEntry *e;
+	int			waiters[HYDRA_PREFETCH_WAITERS];
+	int			nwaiters = 0;
+
+	LWLockAcquire(&pq->lock, LW_EXCLUSIVE);
+	e = find_ticket(ticket);
+	if (e != NULL)
+	{
+		e->found = found;
+		nwaiters = e->nwaiters;
+		memcpy(waiters, e->waiters, sizeof(int32) * nwaiters);
+	}
+	LWLockRelease(&pq->lock);
+	for (int i = 0; i < nwaiters; i++)
+		wake_worker(waiters[i]);
 }
 
 /* Stop waiting for ticket: free our seat for another backend */

@@ -67,8 +67,11 @@ extern HydraPrefetchOutcome hydra_prefetch_enqueue(const uint8 *key, int len);
  */
 extern HydraPrefetchOutcome hydra_prefetch_join(const uint8 *key, int len, uint64 *ticket);
 
-/* True once the entry of ticket is finished (or gone) */
-extern bool hydra_prefetch_ticket_done(uint64 ticket);
+/* True once the entry of ticket is finished (or gone); *found = stored so far */
+extern bool hydra_prefetch_ticket_done(uint64 ticket, int *found);
+
+/* Prefetch worker: a running lookup stored providers; wakes its waiters */
+extern void hydra_prefetch_progress(uint64 ticket, int found);
 
 /* Remove this backend from the waiters of ticket (on exit or error) */
 extern void hydra_prefetch_leave(uint64 ticket);

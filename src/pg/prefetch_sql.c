@@ -1,13 +1,17 @@
 /*
  * prefetch_sql.c — SQL functions of the prefetch queue:
- * hydra.prefetch_stats().
+ * hydra.prefetch_stats() and the wait behind hydra.fetch().
  */
 #include "postgres.h"
 
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/latch.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 #include "utils/tuplestore.h"
+#include "utils/wait_event.h"
 
 #include "pg/prefetch_queue.h"
 
@@ -55,4 +59,62 @@ hydra_prefetch_stats_sql(PG_FUNCTION_ARGS)
 	put_row(rsinfo, "running", st.running);
 	put_row(rsinfo, "negative_cached", st.negative_cached);
 	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(hydra_prefetch_wait_sql);
+
+/*
+ * hydra._prefetch_wait(key bytea, timeout_ms bigint, want int) → boolean:
+ * enqueue or join a lookup of key and sleep on our latch until the
+ * prefetch worker finishes it or has stored want providers (it sets the
+ * latches of an entry's waiters on both), or the timeout ends.  False when no lookup could be joined (prefetch off, recently
+ * failed, queue full, every waiter seat taken).  Interrupts are checked at
+ * every wake-up, so statement_timeout and cancel work promptly.
+ */
+Datum
+hydra_prefetch_wait_sql(PG_FUNCTION_ARGS)
+{
+	bytea	   *key = PG_GETARG_BYTEA_PP(0);
+	int64		timeout_ms = PG_GETARG_INT64(1);
+	int32		want = PG_GETARG_INT32(2);
+	int			len = VARSIZE_ANY_EXHDR(key);
+	TimestampTz deadline;
+	uint64		ticket = 0;
+
+	if (len <= 0 || len > HYDRA_PREFETCH_KEY_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid key length: %d", len),
+				 errdetail("A key is a multihash of 1 to %d bytes.", HYDRA_PREFETCH_KEY_MAX)));
+	if (hydra_prefetch_concurrency <= 0)
+		PG_RETURN_BOOL(false);
+	(void) hydra_prefetch_join((const uint8 *) VARDATA_ANY(key), len, &ticket);
+	if (ticket == 0)
+		PG_RETURN_BOOL(false);
+	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms);
+	PG_TRY();
+	{
+		for (;;)
+		{
+			long		left;
+			int			found;
+
+			ResetLatch(MyLatch);
+			CHECK_FOR_INTERRUPTS();
+			if (hydra_prefetch_ticket_done(ticket, &found) || found >= want)
+				break;
+			left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
+			if (left <= 0)
+				break;
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 left, PG_WAIT_EXTENSION);
+		}
+	}
+	PG_FINALLY();
+	{
+		/* free our seat: the worker must not set the latch of a stranger */
+		hydra_prefetch_leave(ticket);
+	}
+	PG_END_TRY();
+	PG_RETURN_BOOL(true);
 }

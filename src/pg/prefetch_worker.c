@@ -72,6 +72,7 @@ struct PfJob
 	bool		busy;
 	uint64		ticket;
 	TimestampTz deadline;
+	int			stored;			/* lookup.prov[0..stored) are in the store */
 	hy_lookup	lookup;
 	PfQuery		q[PF_ALPHA];
 };
@@ -108,13 +109,20 @@ query_end(PfQuery *q, bool close_conn)
 		hy_conn_close(c);
 }
 
-/* Store every provider a lookup found, in one transaction */
+/*
+ * Store the providers a lookup found since the last call, in one
+ * transaction, and tell the waiting backends how many are stored: a
+ * hydra.fetch() that needs only a few returns before the lookup ends.
+ */
 static void
-store_providers(const uint8 *key, int key_len, const hy_lookup *l)
+store_providers(PfJob *job)
 {
 	MemoryContext cxt = CurrentMemoryContext;
+	const uint8 *key = job->lookup.key;
+	int			key_len = (int) job->lookup.key_len;
+	const hy_lookup *l = &job->lookup;
 
-	if (l->nprov == 0)
+	if (l->nprov <= job->stored)
 		return;
 	PG_TRY();
 	{
@@ -125,7 +133,11 @@ store_providers(const uint8 *key, int key_len, const hy_lookup *l)
 		PushActiveSnapshot(GetTransactionSnapshot());
 		SPI_connect();
 		pgstat_report_activity(STATE_RUNNING, "hydra: storing prefetched providers");
-		for (int p = 0; p < l->nprov; p++)
+		/* a locked table must not stall every lookup of this loop for long */
+		if (SPI_execute("SET LOCAL lock_timeout = '1s'; SET LOCAL statement_timeout = '5s'",
+						false, 0) < 0)
+			elog(ERROR, "could not bound the store's waits");
+		for (int p = job->stored; p < l->nprov; p++)
 		{
 			const hy_provider *pv = &l->prov[p];
 			char		pid[HY_PEER_ID_TEXT_MAX];
@@ -170,6 +182,8 @@ store_providers(const uint8 *key, int key_len, const hy_lookup *l)
 		pgstat_report_activity(STATE_IDLE, NULL);
 	}
 	PG_END_TRY();
+	job->stored = l->nprov;
+	hydra_prefetch_progress(job->ticket, job->stored);
 }
 
 /* End a lookup: close its queries, store what it found, report the result */
@@ -189,7 +203,7 @@ job_finish(PfJob *job, bool timed_out)
 		result = HYDRA_PF_EMPTY;
 	else
 		result = HYDRA_PF_ERROR;
-	store_providers(job->lookup.key, (int) job->lookup.key_len, &job->lookup);
+	store_providers(job);
 	hydra_prefetch_finish(job->ticket, result);
 }
 
@@ -268,6 +282,7 @@ on_reply(void *arg, hy_conn *c, int err, const hy_kad_message *resp)
 	else
 		hy_lookup_response(&job->lookup, q->peer_id, q->peer_id_len, resp);
 	query_end(q, true);
+	store_providers(job);
 	job_advance(job);
 }
 
@@ -422,8 +437,11 @@ hydra_prefetch_worker_main(Datum arg)
 		elog(ERROR, "could not create the event loop");
 	hy_host_config_init(&cfg, &keypair);
 	cfg.agent = "hydra-prefetch/" HYDRA_VERSION;
+	/* a peer that does not answer must not hold a lookup to its deadline */
+	cfg.handshake_timeout_ms = Max(hydra_prefetch_timeout / 3, 500);
 	host = hy_host_new(loop, &cfg, &pf_cbs, NULL);
-	kc = hy_kad_client_new(loop, protocol, Min(hydra_prefetch_timeout, HY_KAD_REQUEST_TIMEOUT_MS));
+	kc = hy_kad_client_new(loop, protocol,
+						   Min(Max(hydra_prefetch_timeout / 3, 500), HY_KAD_REQUEST_TIMEOUT_MS));
 	if (host == NULL || kc == NULL)
 		elog(ERROR, "hydra prefetch: could not create the DHT client");
 	njobs = hydra_prefetch_concurrency;

@@ -1,6 +1,7 @@
-# Prefetch over a real go/js DHT: a go client provides CID Y to a go/js
-# network before the heads join it (so the record is only on go/js nodes);
-# a GET_PROVIDERS miss for Y at a head is answered at once, the prefetch
+# Prefetch over a real go/js DHT: a go client provides CIDs X and Y to a
+# go/js network before the heads join it (so the records are only on go/js
+# nodes); hydra.fetch('X') runs a live lookup, returns the go provider and
+# stores it; a GET_PROVIDERS miss for Y at a head is answered at once, the prefetch
 # worker finds the provider, stores it, and a repeated GET_PROVIDERS
 # returns it.  A CID nobody provides ends in the negative cache, and a
 # repeated miss for it is counted as failed_recently_5min.
@@ -36,12 +37,17 @@ my $go2 = InteropPeers::start('go', 'listen', '--dht', '--bootstrap', $go1->{add
 my $js1 = InteropPeers::start('js', 'listen', '--dht', '--bootstrap', $go1->{addr});
 ok($go1->{addr} && $go2->{addr} && $js1->{addr}, 'go/js DHT servers running');
 
-# Only a go client provides Y, to that network (no head exists yet).
+# Only a go client provides X and Y, to that network (no head exists yet).
+my $cid_x = raw_cid('prefetch-x');
 my $cid_y = raw_cid('prefetch-y');
 my $prov = InteropPeers::run('go', 120, 'provide', '--bootstrap', $go1->{addr}, '--cid', $cid_y,
 	'--linger', '1');
 like($prov, qr/^RESULT ok=1 fail=0$/m, 'go client provided Y to the go/js network');
 my ($go_client) = $prov =~ m{^LISTEN \S+/p2p/(\w+)$}m;
+$prov = InteropPeers::run('go', 120, 'provide', '--bootstrap', $go1->{addr}, '--cid', $cid_x,
+	'--linger', '1');
+like($prov, qr/^RESULT ok=1 fail=0$/m, 'go client provided X to the go/js network');
+my ($go_client_x) = $prov =~ m{^LISTEN \S+/p2p/(\w+)$}m;
 
 my %c = HydraCluster::start('prefetch_dht', nheads => 1,
 	bootstrap => "$go1->{addr},$js1->{addr}",
@@ -58,6 +64,17 @@ for (1 .. 300)
 ok($rt >= 2, "routing table holds the bootstrap nodes ($rt peers)");
 is($node->safe_psql('postgres', "SELECT count(*) FROM hydra.providers('$cid_y')"), '0',
 	'Y is not in the store');
+
+# hydra.fetch('X'): not in the store, so a live lookup; the go provider comes
+# back marked dht, and is then in the store.
+my $t0 = time();
+my $fetched = $node->safe_psql('postgres', "SELECT peer_id || ' ' || source FROM hydra.fetch('$cid_x', 1, '10 seconds')");
+my $fetch_secs = time() - $t0;
+like($fetched, qr/^\Q$go_client_x\E dht$/m, sprintf('hydra.fetch(X) returned the go provider from the DHT (%.2f s)', $fetch_secs));
+is($node->safe_psql('postgres', "SELECT count(*) FROM hydra.providers('$cid_x') WHERE peer_id = '$go_client_x'"),
+	'1', 'the go provider of X is then in hydra.providers(X)');
+is($node->safe_psql('postgres', "SELECT source FROM hydra.fetch('$cid_x')"), 'store',
+	'a second hydra.fetch(X) answers from the store');
 
 # One counter of hydra.prefetch_stats()
 sub pf_stat
@@ -96,7 +113,7 @@ my ($ok, $secs, @provs) = get_providers($cid_y);
 ok($ok, 'GET_PROVIDERS miss for Y answered');
 cmp_ok($secs, '<', 2, sprintf('the miss was answered at once (%.2f s)', $secs));
 is(scalar(@provs), 0, 'the first answer has no provider');
-is(wait_stat('found', 1, 30), 1, 'the prefetch lookup for Y found providers');
+is(wait_stat('found', 2, 30), 2, 'the prefetch lookup for Y found providers');
 is($node->safe_psql('postgres', "SELECT count(*) FROM hydra.providers('$cid_y') WHERE peer_id = '$go_client'"),
 	'1', 'the go provider of Y is in the store');
 ($ok, $secs, @provs) = get_providers($cid_y);
