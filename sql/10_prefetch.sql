@@ -5,6 +5,8 @@ SHOW hydra.prefetch_queue_size;
 SHOW hydra.negative_cache_ttl;
 SHOW hydra.prefetch_concurrency;
 SHOW hydra.prefetch_timeout;
+SHOW hydra.delegated_routing_url;
+SHOW hydra.delegated_routing_timeout;
 
 SELECT a.attname, format_type(a.atttypid, -1)
 FROM pg_proc p, LATERAL unnest(p.proallargtypes, p.proargnames, p.proargmodes) AS a(atttypid, attname, mode)

@@ -3,7 +3,7 @@
 
 UNIT_CC ?= gcc
 UNIT_CFLAGS = -std=gnu11 -O1 -g -Wall -Wextra -Werror -Isrc -Itest/unit -MMD -MP
-UNIT_LIBS = -lsodium -lcrypto -lprotobuf-c -lresolv -lpthread
+UNIT_LIBS = -lsodium -lcrypto -lprotobuf-c -lcurl -lresolv -lpthread
 ASAN_CC ?= clang-14
 ASAN_CFLAGS = -std=gnu11 -O1 -g -Wall -Wextra -Werror -Isrc -Itest/unit -MMD -MP \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

@@ -40,6 +40,7 @@ typedef struct PrefetchEntry
 	uint8		key[HYDRA_PREFETCH_KEY_MAX];
 	uint64		ticket;			/* unique, increasing: FIFO order and identity */
 	int32		found;			/* providers stored so far by the running lookup */
+	bool		delegated;		/* some of them came from delegated routing */
 	int32		nwaiters;
 	int32		waiters[HYDRA_PREFETCH_WAITERS];	/* procnos, -1 = free */
 } PrefetchEntry;
@@ -50,6 +51,9 @@ typedef struct NegEntry
 	uint8		key[HYDRA_PREFETCH_KEY_MAX];
 	TimestampTz failed_at;
 } NegEntry;
+
+/* Finished lookups whose source a late waiter can still read */
+#define PF_DONE_RING 256
 
 typedef struct PrefetchShared
 {
@@ -62,6 +66,10 @@ typedef struct PrefetchShared
 	int64		running;
 	uint64		outcomes[HYDRA_PF_NOUTCOMES];
 	uint64		results[HYDRA_PF_NRESULTS];
+	uint64		source_results[HYDRA_PF_NSOURCES][HYDRA_PF_NRESULTS];
+	/* recently finished lookups (ticket % size): a waiter woken late still learns the source */
+	uint64		done_ticket[PF_DONE_RING];
+	bool		done_delegated[PF_DONE_RING];
 	Size		neg_offset;
 	PrefetchEntry entries[FLEXIBLE_ARRAY_MEMBER];
 	/* NegEntry neg[neg_capacity] at neg_offset */
@@ -72,6 +80,8 @@ int			hydra_prefetch_queue_size = 1000;
 int			hydra_negative_cache_ttl = 3600;
 int			hydra_prefetch_concurrency = 16;
 int			hydra_prefetch_timeout = 5000;
+char	   *hydra_delegated_routing_url = NULL;
+int			hydra_delegated_routing_timeout = 1000;
 
 static PrefetchShared *pq = NULL;
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
@@ -162,6 +172,16 @@ hydra_prefetch_queue_init(void)
 							"Time limit of one prefetch lookup.",
 							NULL,
 							&hydra_prefetch_timeout, 5000, 100, 300000,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomStringVariable("hydra.delegated_routing_url",
+							   "Delegated Routing V1 HTTP endpoint queried with every prefetch lookup.",
+							   "Base URL (http or https) before /routing/v1; empty = off.",
+							   &hydra_delegated_routing_url, "",
+							   PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("hydra.delegated_routing_timeout",
+							"Time limit of one delegated routing request.",
+							NULL,
+							&hydra_delegated_routing_timeout, 1000, 100, 60000,
 							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
 
 	prev_shmem_request_hook = shmem_request_hook;
@@ -284,6 +304,7 @@ enqueue_locked(const uint8 *key, int len, int procno, uint64 *ticket)
 		memcpy(e->key, key, len);
 		e->ticket = pq->next_ticket++;
 		e->found = 0;
+		e->delegated = false;
 		e->nwaiters = 0;
 		if (procno >= 0 && add_waiter(e, procno))
 			*ticket = e->ticket;
@@ -341,26 +362,32 @@ hydra_prefetch_join(const uint8 *key, int len, uint64 *ticket)
 
 /* True once ticket's lookup has ended; *found = providers stored so far */
 bool
-hydra_prefetch_ticket_done(uint64 ticket, int *found)
+hydra_prefetch_ticket_done(uint64 ticket, int *found, bool *delegated)
 {
 	PrefetchEntry *e;
 	bool		done;
 
 	*found = 0;
+	*delegated = false;
 	if (ticket == 0 || pq == NULL)
 		return true;
 	LWLockAcquire(&pq->lock, LW_SHARED);
 	e = find_ticket(ticket);
 	done = e == NULL;
 	if (e != NULL)
+	{
 		*found = e->found;
+		*delegated = e->delegated;
+	}
+	else if (pq->done_ticket[ticket % PF_DONE_RING] == ticket)
+		*delegated = pq->done_delegated[ticket % PF_DONE_RING];
 	LWLockRelease(&pq->lock);
 	return done;
 }
 
 /* The running lookup of ticket has stored found providers: wake its waiters */
 void
-hydra_prefetch_progress(uint64 ticket, int found)
+hydra_prefetch_progress(uint64 ticket, int found, bool delegated)
 {
 	PrefetchEntry *e;
 	int			waiters[HYDRA_PREFETCH_WAITERS];
@@ -371,6 +398,7 @@ hydra_prefetch_progress(uint64 ticket, int found)
 	if (e != NULL)
 	{
 		e->found = found;
+		e->delegated |= delegated;
 		nwaiters = e->nwaiters;
 		memcpy(waiters, e->waiters, sizeof(int32) * nwaiters);
 	}
@@ -440,6 +468,8 @@ hydra_prefetch_finish(uint64 ticket, HydraPrefetchResult result)
 	{
 		if (result != HYDRA_PF_FOUND)
 			add_negative(e->key, e->key_len, GetCurrentTimestamp());
+		pq->done_ticket[ticket % PF_DONE_RING] = ticket;
+		pq->done_delegated[ticket % PF_DONE_RING] = e->delegated;
 		if (e->state == ENTRY_RUNNING)
 			pq->running--;
 		else
@@ -452,6 +482,15 @@ hydra_prefetch_finish(uint64 ticket, HydraPrefetchResult result)
 	LWLockRelease(&pq->lock);
 	for (int i = 0; i < nwaiters; i++)
 		wake_worker(waiters[i]);
+}
+
+/* Count how one source (DHT, delegated routing) of a lookup ended */
+void
+hydra_prefetch_count_source(HydraPrefetchSource src, HydraPrefetchResult result)
+{
+	LWLockAcquire(&pq->lock, LW_EXCLUSIVE);
+	pq->source_results[src][result]++;
+	LWLockRelease(&pq->lock);
 }
 
 /* The exiting worker's running keys become pending again */
@@ -494,6 +533,7 @@ hydra_prefetch_stats(HydraPrefetchStats *st)
 	LWLockAcquire(&pq->lock, LW_SHARED);
 	memcpy(st->outcomes, pq->outcomes, sizeof(st->outcomes));
 	memcpy(st->results, pq->results, sizeof(st->results));
+	memcpy(st->source_results, pq->source_results, sizeof(st->source_results));
 	st->pending = pq->pending;
 	st->running = pq->running;
 	for (int i = 0; i < pq->neg_capacity; i++)

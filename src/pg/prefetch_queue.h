@@ -50,6 +50,16 @@ extern int	hydra_prefetch_queue_size;
 extern int	hydra_negative_cache_ttl;	/* seconds */
 extern int	hydra_prefetch_concurrency;
 extern int	hydra_prefetch_timeout; /* milliseconds */
+extern char *hydra_delegated_routing_url;	/* '' = off */
+extern int	hydra_delegated_routing_timeout;	/* milliseconds */
+
+/* Where a lookup's outcome came from (per-source counters) */
+typedef enum HydraPrefetchSource
+{
+	HYDRA_PF_SRC_DHT = 0,
+	HYDRA_PF_SRC_DELEGATED,
+	HYDRA_PF_NSOURCES
+} HydraPrefetchSource;
 
 /* GUCs, shared-memory hooks, the prefetch worker; called from _PG_init */
 extern void hydra_prefetch_queue_init(void);
@@ -67,11 +77,21 @@ extern HydraPrefetchOutcome hydra_prefetch_enqueue(const uint8 *key, int len);
  */
 extern HydraPrefetchOutcome hydra_prefetch_join(const uint8 *key, int len, uint64 *ticket);
 
-/* True once the entry of ticket is finished (or gone); *found = stored so far */
-extern bool hydra_prefetch_ticket_done(uint64 ticket, int *found);
+/*
+ * True once the entry of ticket is finished (or gone); *found = stored so
+ * far, *delegated = some of them came from delegated routing (also read
+ * after the entry is gone, from a small ring of recent lookups).
+ */
+extern bool hydra_prefetch_ticket_done(uint64 ticket, int *found, bool *delegated);
 
-/* Prefetch worker: a running lookup stored providers; wakes its waiters */
-extern void hydra_prefetch_progress(uint64 ticket, int found);
+/*
+ * Prefetch worker: a running lookup stored providers (found in all);
+ * delegated = some came from delegated routing.  Wakes its waiters.
+ */
+extern void hydra_prefetch_progress(uint64 ticket, int found, bool delegated);
+
+/* Prefetch worker: count how one source of a lookup ended */
+extern void hydra_prefetch_count_source(HydraPrefetchSource src, HydraPrefetchResult result);
 
 /* Remove this backend from the waiters of ticket (on exit or error) */
 extern void hydra_prefetch_leave(uint64 ticket);
@@ -96,6 +116,7 @@ typedef struct HydraPrefetchStats
 {
 	uint64		outcomes[HYDRA_PF_NOUTCOMES];
 	uint64		results[HYDRA_PF_NRESULTS];
+	uint64		source_results[HYDRA_PF_NSOURCES][HYDRA_PF_NRESULTS];
 	int64		pending;
 	int64		running;
 	int64		negative_cached;

@@ -55,6 +55,15 @@ hydra_prefetch_stats_sql(PG_FUNCTION_ARGS)
 		put_row(rsinfo, outcome_names[i], (int64) st.outcomes[i]);
 	for (int i = 0; i < HYDRA_PF_NRESULTS; i++)
 		put_row(rsinfo, result_names[i], (int64) st.results[i]);
+	for (int src = 0; src < HYDRA_PF_NSOURCES; src++)
+		for (int i = 0; i < HYDRA_PF_NRESULTS; i++)
+		{
+			char		name[64];
+
+			snprintf(name, sizeof(name), "%s_%s", src == HYDRA_PF_SRC_DHT ? "dht" : "delegated",
+					 result_names[i]);
+			put_row(rsinfo, name, (int64) st.source_results[src][i]);
+		}
 	put_row(rsinfo, "pending", st.pending);
 	put_row(rsinfo, "running", st.running);
 	put_row(rsinfo, "negative_cached", st.negative_cached);
@@ -64,10 +73,12 @@ hydra_prefetch_stats_sql(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(hydra_prefetch_wait_sql);
 
 /*
- * hydra._prefetch_wait(key bytea, timeout_ms bigint, want int) → boolean:
+ * hydra._prefetch_wait(key bytea, timeout_ms bigint, want int) → text:
  * enqueue or join a lookup of key and sleep on our latch until the
  * prefetch worker finishes it or has stored want providers (it sets the
- * latches of an entry's waiters on both), or the timeout ends.  False when no lookup could be joined (prefetch off, recently
+ * latches of an entry's waiters on both), or the timeout ends.  Returns
+ * 'delegated' when delegated routing supplied providers, else 'dht'; NULL
+ * when no lookup could be joined (prefetch off, recently
  * failed, queue full, every waiter seat taken).  Interrupts are checked at
  * every wake-up, so statement_timeout and cancel work promptly.
  */
@@ -80,6 +91,7 @@ hydra_prefetch_wait_sql(PG_FUNCTION_ARGS)
 	int			len = VARSIZE_ANY_EXHDR(key);
 	TimestampTz deadline;
 	uint64		ticket = 0;
+	bool		delegated = false;
 
 	if (len <= 0 || len > HYDRA_PREFETCH_KEY_MAX)
 		ereport(ERROR,
@@ -87,10 +99,10 @@ hydra_prefetch_wait_sql(PG_FUNCTION_ARGS)
 				 errmsg("invalid key length: %d", len),
 				 errdetail("A key is a multihash of 1 to %d bytes.", HYDRA_PREFETCH_KEY_MAX)));
 	if (hydra_prefetch_concurrency <= 0)
-		PG_RETURN_BOOL(false);
+		PG_RETURN_NULL();
 	(void) hydra_prefetch_join((const uint8 *) VARDATA_ANY(key), len, &ticket);
 	if (ticket == 0)
-		PG_RETURN_BOOL(false);
+		PG_RETURN_NULL();
 	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms);
 	PG_TRY();
 	{
@@ -98,10 +110,14 @@ hydra_prefetch_wait_sql(PG_FUNCTION_ARGS)
 		{
 			long		left;
 			int			found;
+			bool		d;
+			bool		done;
 
 			ResetLatch(MyLatch);
 			CHECK_FOR_INTERRUPTS();
-			if (hydra_prefetch_ticket_done(ticket, &found) || found >= want)
+			done = hydra_prefetch_ticket_done(ticket, &found, &d);
+			delegated |= d;
+			if (done || found >= want)
 				break;
 			left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
 			if (left <= 0)
@@ -116,5 +132,5 @@ hydra_prefetch_wait_sql(PG_FUNCTION_ARGS)
 		hydra_prefetch_leave(ticket);
 	}
 	PG_END_TRY();
-	PG_RETURN_BOOL(true);
+	PG_RETURN_TEXT_P(cstring_to_text(delegated ? "delegated" : "dht"));
 }

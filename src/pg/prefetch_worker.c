@@ -6,6 +6,11 @@
  * provider found is stored through hydra.add_provider, and a lookup that
  * finds nothing goes to the negative cache.
  *
+ * With hydra.delegated_routing_url set, every lookup also asks that
+ * Delegated Routing V1 endpoint (net/delegated.h) in parallel, on the same
+ * loop without blocking it; its providers are stored the same way and
+ * the lookup ends when both sources have.
+ *
  * Identity: a fresh random Ed25519 key at every start.  The worker is a
  * pure DHT client (it serves no kad protocol, so nobody adds it to a
  * routing table), and a key of its own keeps it from ever being confused
@@ -30,6 +35,7 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "core/cid.h"
 #include "core/err.h"
 #include "core/keys.h"
 #include "core/multiaddr.h"
@@ -39,6 +45,7 @@
 #include "dht/lookup.h"
 #include "dht/rtable.h"
 #include "net/conn.h"
+#include "net/delegated.h"
 #include "net/loop.h"
 
 #include "pg/hydra_pg.h"
@@ -53,6 +60,8 @@ PGDLLEXPORT void hydra_prefetch_worker_main(Datum arg);
 #define PF_SEED 20
 /* Longest wait of the loop, so deadlines are checked without traffic */
 #define PF_TICK_MS 100
+/* Longest wait while HTTP requests are in flight: curl is polled, not waited on */
+#define PF_HTTP_TICK_MS 10
 
 typedef struct PfJob PfJob;
 
@@ -73,14 +82,22 @@ struct PfJob
 	uint64		ticket;
 	TimestampTz deadline;
 	int			stored;			/* lookup.prov[0..stored) are in the store */
+	bool		dht_done;		/* the DHT lookup has ended */
+	HydraPrefetchResult dht_result;
+	bool		deleg_busy;		/* a delegated routing request is in flight */
+	HydraPrefetchResult deleg_result;
+	int			ndprov;			/* delegated providers, all stored */
 	hy_lookup	lookup;
 	PfQuery		q[PF_ALPHA];
+	hy_provider dprov[HY_DELEG_MAX_PROVIDERS];
 };
 
 static hy_loop *loop = NULL;
 static hy_host *host = NULL;
 static hy_kad_client *kc = NULL;
 static hy_rtable *rtable = NULL;
+static hy_deleg *deleg = NULL;
+static hy_deleg_result *deleg_res = NULL;
 static hy_keypair keypair;
 static PfJob *jobs = NULL;
 static int	njobs = 0;
@@ -92,7 +109,7 @@ query_of(hy_conn *c)
 {
 	for (int j = 0; j < njobs; j++)
 		for (int i = 0; i < PF_ALPHA; i++)
-			if (jobs[j].busy && jobs[j].q[i].conn == c)
+			if (jobs[j].busy && !jobs[j].dht_done && jobs[j].q[i].conn == c)
 				return &jobs[j].q[i];
 	return NULL;
 }
@@ -110,19 +127,17 @@ query_end(PfQuery *q, bool close_conn)
 }
 
 /*
- * Store the providers a lookup found since the last call, in one
- * transaction, and tell the waiting backends how many are stored: a
- * hydra.fetch() that needs only a few returns before the lookup ends.
+ * Store providers prov[from..to) of a lookup, in one transaction: DHT and
+ * delegated routing results take this one path.
  */
 static void
-store_providers(PfJob *job)
+store_list(PfJob *job, const hy_provider *prov, int from, int to)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	const uint8 *key = job->lookup.key;
 	int			key_len = (int) job->lookup.key_len;
-	const hy_lookup *l = &job->lookup;
 
-	if (l->nprov <= job->stored)
+	if (to <= from)
 		return;
 	PG_TRY();
 	{
@@ -137,9 +152,9 @@ store_providers(PfJob *job)
 		if (SPI_execute("SET LOCAL lock_timeout = '1s'; SET LOCAL statement_timeout = '5s'",
 						false, 0) < 0)
 			elog(ERROR, "could not bound the store's waits");
-		for (int p = job->stored; p < l->nprov; p++)
+		for (int p = from; p < to; p++)
 		{
-			const hy_provider *pv = &l->prov[p];
+			const hy_provider *pv = &prov[p];
 			char		pid[HY_PEER_ID_TEXT_MAX];
 			Datum		addrs[HY_ADDRS_MAX];
 			int			naddrs = 0;
@@ -182,29 +197,144 @@ store_providers(PfJob *job)
 		pgstat_report_activity(STATE_IDLE, NULL);
 	}
 	PG_END_TRY();
-	job->stored = l->nprov;
-	hydra_prefetch_progress(job->ticket, job->stored);
 }
 
-/* End a lookup: close its queries, store what it found, report the result */
+/*
+ * Store the providers the DHT lookup found since the last call and tell
+ * the waiting backends how many are stored: a hydra.fetch() that needs
+ * only a few returns before the lookup ends.
+ */
 static void
-job_finish(PfJob *job, bool timed_out)
+store_providers(PfJob *job)
+{
+	if (job->lookup.nprov <= job->stored)
+		return;
+	store_list(job, job->lookup.prov, job->stored, job->lookup.nprov);
+	job->stored = job->lookup.nprov;
+	hydra_prefetch_progress(job->ticket, job->stored + job->ndprov, false);
+}
+
+/* End a lookup once both sources have: report the combined result */
+static void
+job_try_finish(PfJob *job)
 {
 	HydraPrefetchResult result;
 
-	job->busy = false;			/* callbacks of the closes below find nothing */
+	if (!job->busy || !job->dht_done || job->deleg_busy)
+		return;
+	job->busy = false;
+	if (job->lookup.nprov > 0 || job->ndprov > 0)
+		result = HYDRA_PF_FOUND;
+	else if (job->dht_result == HYDRA_PF_EMPTY || job->deleg_result == HYDRA_PF_EMPTY)
+		result = HYDRA_PF_EMPTY;	/* somebody answered: nobody provides it */
+	else
+		result = job->dht_result;
+	hydra_prefetch_finish(job->ticket, result);
+}
+
+/* End the DHT side of a lookup: close its queries, store what it found */
+static void
+job_dht_end(PfJob *job, bool timed_out)
+{
+	if (job->dht_done)
+		return;
+	job->dht_done = true;		/* callbacks of the closes below find nothing */
 	for (int i = 0; i < PF_ALPHA; i++)
 		query_end(&job->q[i], true);
 	if (job->lookup.nprov > 0)
-		result = HYDRA_PF_FOUND;
+		job->dht_result = HYDRA_PF_FOUND;
 	else if (timed_out)
-		result = HYDRA_PF_TIMEOUT;
+		job->dht_result = HYDRA_PF_TIMEOUT;
 	else if (job->lookup.answers > 0)
-		result = HYDRA_PF_EMPTY;
+		job->dht_result = HYDRA_PF_EMPTY;
 	else
-		result = HYDRA_PF_ERROR;
+		job->dht_result = HYDRA_PF_ERROR;
+	hydra_prefetch_count_source(HYDRA_PF_SRC_DHT, job->dht_result);
 	store_providers(job);
-	hydra_prefetch_finish(job->ticket, result);
+	job_try_finish(job);
+}
+
+/* End the delegated side of a lookup with result (providers already stored) */
+static void
+job_deleg_end(PfJob *job, HydraPrefetchResult result)
+{
+	if (!job->deleg_busy)
+		return;
+	job->deleg_busy = false;
+	job->deleg_result = result;
+	hydra_prefetch_count_source(HYDRA_PF_SRC_DELEGATED, result);
+	job_try_finish(job);
+}
+
+/* A delegated routing answer: keep usable providers, store them, end that side */
+static void
+on_deleg_result(const hy_deleg_result *res)
+{
+	PfJob	   *job = NULL;
+	HydraPrefetchResult result;
+
+	for (int j = 0; j < njobs; j++)
+		if (jobs[j].busy && jobs[j].deleg_busy && jobs[j].ticket == res->tag)
+			job = &jobs[j];
+	if (job == NULL)
+		return;
+	job->ndprov = 0;
+	for (int i = 0; i < res->nprov; i++)
+	{
+		const hy_deleg_provider *dp = &res->prov[i];
+		hy_provider *pv = &job->dprov[job->ndprov];
+
+		memset(pv, 0, sizeof(*pv));
+		if (hy_peerid_check(dp->peer_id, dp->peer_id_len) != HY_OK)
+			continue;
+		memcpy(pv->peer_id, dp->peer_id, dp->peer_id_len);
+		pv->peer_id_len = dp->peer_id_len;
+		/* the same address rules as DHT providers: a record nobody can dial is dropped */
+		for (int a = 0; a < dp->naddrs; a++)
+			(void) hy_addrset_add(&pv->addrs, dp->addr[a], dp->addr_len[a], dp->peer_id,
+								  dp->peer_id_len, hydra_allow_private_addresses);
+		if (pv->addrs.n > 0)
+			job->ndprov++;
+	}
+	switch (res->status)
+	{
+		case HY_DELEG_FOUND:
+			result = job->ndprov > 0 ? HYDRA_PF_FOUND : HYDRA_PF_EMPTY;
+			break;
+		case HY_DELEG_EMPTY:
+			result = HYDRA_PF_EMPTY;
+			break;
+		case HY_DELEG_TIMEOUT:
+			result = HYDRA_PF_TIMEOUT;
+			break;
+		default:
+			result = HYDRA_PF_ERROR;
+			break;
+	}
+	if (job->ndprov > 0)
+	{
+		store_list(job, job->dprov, 0, job->ndprov);
+		hydra_prefetch_progress(job->ticket, job->stored + job->ndprov, true);
+	}
+	job_deleg_end(job, result);
+}
+
+/* Ask the delegated routing endpoint for a lookup's key, when one is set */
+static void
+job_deleg_start(PfJob *job)
+{
+	hy_cid		cid;
+	char		text[HY_CID_TEXT_MAX];
+
+	if (deleg == NULL || hydra_delegated_routing_url == NULL || hydra_delegated_routing_url[0] == '\0')
+		return;
+	job->deleg_busy = true;
+	/* endpoints index by multihash: a raw CIDv1 names it */
+	if (hy_cid_set(&cid, 1, HY_CODEC_RAW, job->lookup.key, job->lookup.key_len) < 0 ||
+		hy_cid_format(&cid, 'b', text, sizeof(text)) < 0 ||
+		hy_deleg_start(deleg, hydra_delegated_routing_url, text, hydra_delegated_routing_timeout,
+					   job->ticket) < 0)
+		job_deleg_end(job, HYDRA_PF_ERROR);
 }
 
 /* Dial a lookup peer at its first TCP address; the connection or NULL */
@@ -241,7 +371,7 @@ job_advance(PfJob *job)
 		PfQuery    *q = NULL;
 		int			rc;
 
-		if (!job->busy)
+		if (!job->busy || job->dht_done)
 			return;
 		for (int i = 0; i < PF_ALPHA; i++)
 			if (job->q[i].conn == NULL)
@@ -254,7 +384,7 @@ job_advance(PfJob *job)
 		rc = hy_lookup_next(&job->lookup, &next);
 		if (rc == HY_LOOKUP_DONE)
 		{
-			job_finish(job, false);
+			job_dht_end(job, false);
 			return;
 		}
 		if (rc != 1)
@@ -275,7 +405,7 @@ on_reply(void *arg, hy_conn *c, int err, const hy_kad_message *resp)
 	PfQuery    *q = arg;
 	PfJob	   *job = q->job;
 
-	if (!job->busy || q->conn != c)
+	if (!job->busy || job->dht_done || q->conn != c)
 		return;
 	if (err < 0 || resp == NULL)
 		hy_lookup_failed(&job->lookup, q->peer_id, q->peer_id_len);
@@ -342,12 +472,22 @@ job_start(PfJob *job, const uint8 *key, int key_len, uint64 ticket)
 	job->deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), hydra_prefetch_timeout);
 	for (int i = 0; i < PF_ALPHA; i++)
 		job->q[i].job = job;
+	if (key_len > (int) sizeof(job->lookup.key))
+	{
+		pfree(seed);
+		job_dht_end(job, false);
+		return;
+	}
+	/* the delegated request needs the key before hy_lookup_init validates it */
+	memcpy(job->lookup.key, key, key_len);
+	job->lookup.key_len = key_len;
+	job_deleg_start(job);
 	if (hy_lookup_init(&job->lookup, HY_KAD_GET_PROVIDERS, key, key_len, keypair.peer_id,
 					   keypair.peer_id_len, PF_ALPHA, hydra_bucket_size,
 					   HY_LOOKUP_MAX_PROVIDERS, hydra_allow_private_addresses) < 0)
 	{
 		pfree(seed);
-		job_finish(job, false);
+		job_dht_end(job, false);
 		return;
 	}
 	hy_kadid(key, key_len, target);
@@ -369,9 +509,19 @@ schedule(void)
 {
 	TimestampTz now = GetCurrentTimestamp();
 
+	while (deleg != NULL && hy_deleg_poll(deleg, deleg_res))
+		on_deleg_result(deleg_res);
 	for (int j = 0; j < njobs; j++)
 		if (jobs[j].busy && now >= jobs[j].deadline)
-			job_finish(&jobs[j], true);
+		{
+			/* the lookup's deadline bounds the delegated request too */
+			job_dht_end(&jobs[j], true);
+			if (jobs[j].deleg_busy)
+			{
+				hy_deleg_cancel(deleg, jobs[j].ticket);
+				job_deleg_end(&jobs[j], HYDRA_PF_TIMEOUT);
+			}
+		}
 	for (int j = 0; j < njobs; j++)
 	{
 		uint8		key[HYDRA_PREFETCH_KEY_MAX];
@@ -445,7 +595,11 @@ hydra_prefetch_worker_main(Datum arg)
 	if (host == NULL || kc == NULL)
 		elog(ERROR, "hydra prefetch: could not create the DHT client");
 	njobs = hydra_prefetch_concurrency;
-	jobs = MemoryContextAllocZero(TopMemoryContext, sizeof(PfJob) * njobs);
+	jobs = MemoryContextAllocZero(TopMemoryContext, sizeof(PfJob) * Max(njobs, 1));
+	/* made even when the URL is empty: it may be set later with a reload */
+	deleg_res = MemoryContextAllocZero(TopMemoryContext, sizeof(hy_deleg_result));
+	if (njobs > 0 && (deleg = hy_deleg_new(njobs)) == NULL)
+		ereport(LOG, (errmsg("hydra prefetch: no HTTP client, delegated routing is off")));
 
 	before_shmem_exit(prefetch_worker_cleanup, 0);
 	hydra_prefetch_set_worker(MyProc->pgprocno);
@@ -464,6 +618,8 @@ hydra_prefetch_worker_main(Datum arg)
 
 		if (timeout < 0 || timeout > PF_TICK_MS)
 			timeout = PF_TICK_MS;
+		if (hy_deleg_active(deleg) > 0 && timeout > PF_HTTP_TICK_MS)
+			timeout = PF_HTTP_TICK_MS;
 		(void) WaitEventSetWait(set, timeout, &ev, 1, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();

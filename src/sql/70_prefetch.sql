@@ -7,19 +7,20 @@ CREATE FUNCTION hydra.prefetch_stats()
 	AS 'MODULE_PATHNAME', 'hydra_prefetch_stats_sql'
 	LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION hydra.prefetch_stats() IS
-	'Prefetch counters: enqueue outcomes (enqueued, already_pending, failed_recently_5min, failed_recently_1h, queue_full), lookup results (found, empty, error, timeout), and gauges (pending, running, negative_cached)';
+	'Prefetch counters: enqueue outcomes (enqueued, already_pending, failed_recently_5min, failed_recently_1h, queue_full), lookup results (found, empty, error, timeout), the same per source (dht_*, delegated_*), and gauges (pending, running, negative_cached)';
 
-CREATE FUNCTION hydra._prefetch_wait(key bytea, timeout_ms bigint, want integer) RETURNS boolean
+CREATE FUNCTION hydra._prefetch_wait(key bytea, timeout_ms bigint, want integer) RETURNS text
 	AS 'MODULE_PATHNAME', 'hydra_prefetch_wait_sql'
 	LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION hydra._prefetch_wait(bytea, bigint, integer) IS
-	'Join (or start) the prefetch lookup of a key and wait until it ends or has stored want providers, at most timeout_ms; false when no lookup could be joined';
+	'Join (or start) the prefetch lookup of a key and wait until it ends or has stored want providers, at most timeout_ms; dht or delegated (delegated routing supplied providers), NULL when no lookup could be joined';
 
 -- Providers of a CID: from the store when it has n, else after a live DHT
 -- lookup (joined if one is already running) of at most timeout, whose
 -- results the prefetch worker has stored.  source: 'store' (no lookup ran),
--- 'dht' (after a lookup); 'delegated' is reserved for delegated routing
--- (hydra.delegated_routing_url), which comes later.  Call it outside a
+-- 'delegated' (after a lookup to which delegated routing,
+-- hydra.delegated_routing_url, supplied providers), 'dht' (after any other
+-- lookup).  Call it outside a
 -- transaction that has already read hydra.provider_records.
 CREATE FUNCTION hydra.fetch(cid text, n integer DEFAULT 1, timeout interval DEFAULT '5 seconds')
 	RETURNS TABLE (peer_id text, addrs text[], source text)
@@ -29,7 +30,7 @@ CREATE FUNCTION hydra.fetch(cid text, n integer DEFAULT 1, timeout interval DEFA
 DECLARE
 	k bytea := hydra.cid_to_key(hydra._not_null(cid, 'cid'));
 	have integer;
-	waited boolean;
+	src text;
 BEGIN
 	IF n IS NULL OR n < 1 OR n > 1000 THEN
 		RAISE EXCEPTION 'invalid n: %', coalesce(n::text, 'NULL')
@@ -49,14 +50,12 @@ BEGIN
 		NULL;
 	END;
 	IF have < n THEN
-		waited := hydra._prefetch_wait(k, (extract(epoch FROM timeout) * 1000)::bigint, n);
-	ELSE
-		waited := false;
+		src := hydra._prefetch_wait(k, (extract(epoch FROM timeout) * 1000)::bigint, n);
 	END IF;
 	RETURN QUERY
-		SELECT p.peer_id, p.addrs, CASE WHEN waited THEN 'dht' ELSE 'store' END
+		SELECT p.peer_id, p.addrs, coalesce(src, 'store')
 		FROM hydra.providers(cid, n) AS p;
 END
 $$;
 COMMENT ON FUNCTION hydra.fetch(text, integer, interval) IS
-	'Providers of a CID: the store''s when it has n, else after a live DHT lookup (at most timeout) whose results are stored; source store or dht (delegated: later)';
+	'Providers of a CID: the store''s when it has n, else after a live DHT lookup (at most timeout) whose results are stored; source store, dht or delegated';

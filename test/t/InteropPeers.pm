@@ -16,11 +16,23 @@ sub available
 	return -x go_peer() && -f js_peer() && -d "$ENV{TESTDIR}/test/interop/js/node_modules";
 }
 
-# Command line of a peer implementation ('go' or 'js')
+# The delegated routing test server (test/interop/js/delegated-server.mjs)
+sub delegated_server { return "$ENV{TESTDIR}/test/interop/js/delegated-server.mjs"; }
+
+# Whether the delegated routing server and its npm package are there
+sub delegated_available
+{
+	return -f delegated_server()
+	  && -d "$ENV{TESTDIR}/test/interop/js/node_modules/\@helia/delegated-routing-v1-http-api-server";
+}
+
+# Command line of a peer implementation ('go', 'js' or 'delegated')
 sub command
 {
 	my ($impl, @args) = @_;
-	return $impl eq 'go' ? [ go_peer(), @args ] : [ 'node', js_peer(), @args ];
+	return [ go_peer(), @args ] if $impl eq 'go';
+	return [ 'node', delegated_server(), @args ] if $impl eq 'delegated';
+	return [ 'node', js_peer(), @args ];
 }
 
 # Start a long-running peer; returns a handle with its LISTEN address
