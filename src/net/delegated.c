@@ -143,6 +143,27 @@ jstring(jp *j, char *out, size_t cap, bool *fits)
 	return -1;					/* unterminated */
 }
 
+/*
+ * After a member or element: 1 when a comma follows (eaten: read the next
+ * one), 0 when the container ends with close (eaten), -1 otherwise
+ */
+static int
+jnext(jp *j, char close)
+{
+	jws(j);
+	if (j->p >= j->end)
+		return -1;
+	if (*j->p == ',')
+	{
+		j->p++;
+		return 1;
+	}
+	if (*j->p != close)
+		return -1;
+	j->p++;
+	return 0;
+}
+
 /* Skip one value of any kind, nested at most HY_DELEG_DEPTH_MAX deep */
 static int
 jskip(jp *j)
@@ -171,6 +192,8 @@ jskip(jp *j)
 		}
 		for (;;)
 		{
+			int			more;
+
 			if (c == '{')
 			{
 				jws(j);
@@ -183,17 +206,10 @@ jskip(jp *j)
 			}
 			if (jskip(j) < 0)
 				return -1;
-			jws(j);
-			if (j->p >= j->end)
+			if ((more = jnext(j, close)) < 0)
 				return -1;
-			if (*j->p == ',')
-			{
-				j->p++;
+			if (more > 0)
 				continue;
-			}
-			if (*j->p != close)
-				return -1;
-			j->p++;
 			j->depth--;
 			return 0;
 		}
@@ -233,6 +249,8 @@ jaddrs(jp *j, jrec *r)
 	}
 	for (;;)
 	{
+		int			more;
+
 		jws(j);
 		if (j->p < j->end && *j->p == '"')
 		{
@@ -253,17 +271,10 @@ jaddrs(jp *j, jrec *r)
 		}
 		else if (jskip(j) < 0)
 			return -1;
-		jws(j);
-		if (j->p >= j->end)
+		if ((more = jnext(j, ']')) < 0)
 			return -1;
-		if (*j->p == ',')
-		{
-			j->p++;
+		if (more > 0)
 			continue;
-		}
-		if (*j->p != ']')
-			return -1;
-		j->p++;
 		return 0;
 	}
 }
@@ -304,6 +315,8 @@ jproviders(jp *j, jout *o)
 	}
 	for (;;)
 	{
+		int			more;
+
 		jws(j);
 		if (j->p < j->end && *j->p == '{')
 		{
@@ -312,17 +325,10 @@ jproviders(jp *j, jout *o)
 		}
 		else if (jskip(j) < 0)
 			return -1;
-		jws(j);
-		if (j->p >= j->end)
+		if ((more = jnext(j, ']')) < 0)
 			return -1;
-		if (*j->p == ',')
-		{
-			j->p++;
+		if (more > 0)
 			continue;
-		}
-		if (*j->p != ']')
-			return -1;
-		j->p++;
 		j->depth--;
 		return 0;
 	}
@@ -353,6 +359,7 @@ jobject(jp *j, jout *o, bool top)
 	}
 	for (;;)
 	{
+		int			more;
 		char		key[DELEG_KEY_MAX];
 		bool		kfits;
 
@@ -402,17 +409,10 @@ jobject(jp *j, jout *o, bool top)
 		}
 		else if (jskip(j) < 0)
 			return -1;
-		jws(j);
-		if (j->p >= j->end)
+		if ((more = jnext(j, '}')) < 0)
 			return -1;
-		if (*j->p == ',')
-		{
-			j->p++;
+		if (more > 0)
 			continue;
-		}
-		if (*j->p != '}')
-			return -1;
-		j->p++;
 		j->depth--;
 		jpush(o, &r);
 		return 0;
