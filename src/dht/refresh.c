@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/multiaddr.h"
 #include "dht/client.h"
@@ -54,11 +55,8 @@ struct hy_dht_refresher
 static uint64_t
 realtime_ms(void *arg)
 {
-	struct timespec ts;
-
 	(void) arg;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+	return hy_realtime_ms();
 }
 
 /* Take the routing-table lock, if the caller configured one */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/varint.h"
 #include "dht/server_internal.h"
@@ -38,11 +39,8 @@ typedef int (*pump_write_fn) (void *arg, const uint8_t *p, size_t n);
 static uint64_t
 realtime_ms(void *arg)
 {
-	struct timespec ts;
-
 	(void) arg;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+	return hy_realtime_ms();
 }
 
 /* Current Unix time in ms */

@@ -37,7 +37,11 @@ typedef enum hy_dht_event_type
 	HY_DHT_EV_PROVIDER_IGNORED, /* ADD_PROVIDER for someone else / no address */
 	HY_DHT_EV_PROVIDERS_SERVED, /* GET_PROVIDERS answered; count = providers */
 	HY_DHT_EV_VALUE_STORED,		/* PUT_VALUE accepted */
-	HY_DHT_EV_VALUE_REJECTED	/* PUT_VALUE refused; result = why */
+	HY_DHT_EV_VALUE_REJECTED,	/* PUT_VALUE refused; result = why */
+	HY_DHT_EV_REQUEST_DONE		/* a request was handled (answered, or
+								 * ADD_PROVIDER taken); result = its kad
+								 * type, duration_ns = decode to encoded
+								 * answer */
 } hy_dht_event_type;
 
 typedef struct hy_dht_event
@@ -50,6 +54,7 @@ typedef struct hy_dht_event
 	size_t		peer_len;
 	int			count;
 	int			result;
+	uint64_t	duration_ns;	/* HY_DHT_EV_REQUEST_DONE only */
 } hy_dht_event;
 
 typedef struct hy_dht_server_config

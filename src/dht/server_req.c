@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/multihash.h"
 #include "core/varint.h"
@@ -33,6 +34,30 @@ emit(hy_dht_server *srv, dht_head *head, hy_dht_event_type type,
 	ev.peer_len = peer_len;
 	ev.count = count;
 	ev.result = result;
+	ev.duration_ns = 0;
+	srv->cfg.on_event(srv->cfg.event_arg, &ev);
+}
+
+/* Monotonic nanoseconds, read only when someone listens for events */
+static uint64_t
+request_clock_ns(const hy_dht_server *srv)
+{
+	return srv->cfg.on_event ? hy_monotonic_ns() : 0;
+}
+
+/* Tell the listener a request of type was handled, and how long it took */
+static void
+emit_request_done(hy_dht_server *srv, dht_head *head, int type, uint64_t start_ns)
+{
+	hy_dht_event ev;
+
+	if (!srv->cfg.on_event)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HY_DHT_EV_REQUEST_DONE;
+	ev.head = head->index;
+	ev.result = type;
+	ev.duration_ns = request_clock_ns(srv) - start_ns;
 	srv->cfg.on_event(srv->cfg.event_arg, &ev);
 }
 
@@ -327,6 +352,7 @@ hy_dht_handle(hy_dht_server *srv, dht_head *head, const kad_remote *remote,
 	hy_kad_message *m;
 	int			type,
 				rc;
+	uint64_t	start_ns = request_clock_ns(srv);
 
 	*resp_len = 0;
 	m = hy_kad_decode(&srv->arena, body, len);
@@ -382,5 +408,6 @@ hy_dht_handle(hy_dht_server *srv, dht_head *head, const kad_remote *remote,
 	}
 	if (*resp_len > 0)
 		srv->st.answered[type]++;
+	emit_request_done(srv, head, type, start_ns);
 	return HY_OK;
 }

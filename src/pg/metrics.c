@@ -29,6 +29,7 @@
 
 #include "pg/head_worker.h"
 #include "pg/hydra_pg.h"
+#include "core/clock.h"
 #include "pg/metrics.h"
 #include "pg/shmem.h"
 
@@ -53,7 +54,6 @@ static HydraMetricsHead *my_base_heads = NULL;
 static uint64 last_publish_ns = 0;
 static uint64 last_tick_ns = 0;
 static bool publish_pending = false;
-static uint64 gp_start_ns = 0;	/* GET_PROVIDERS being answered */
 
 /* Launcher state */
 static TimestampTz next_gauges = 0;
@@ -149,10 +149,7 @@ hydra_metrics_init(void)
 uint64
 hydra_metrics_clock_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64) ts.tv_sec * UINT64CONST(1000000000) + (uint64) ts.tv_nsec;
+	return hy_monotonic_ns();
 }
 
 /* Upper bounds of the buckets: seconds for latencies */
@@ -173,22 +170,26 @@ hydra_hist_bounds(HydraHist hist)
 	return hist == HYDRA_HIST_BATCH_RECORDS ? size_bounds : latency_bounds;
 }
 
-/* Record one value in this worker's histogram */
+/* Add one value to a histogram with the given bucket bounds */
 void
-hydra_metrics_observe(HydraHist hist, double value)
+hydra_hist_add(HydraHistogram *h, const double *bounds, double value)
 {
-	HydraHistogram *h;
-	const double *bounds = hydra_hist_bounds(hist);
 	int			b = 0;
 
-	if (!hydra_metrics_enabled || hydra_metrics == NULL || my_worker < 0)
-		return;
-	h = &hydra_metrics->workers[my_worker].hist[hist];
 	while (b < HYDRA_HIST_BUCKETS && value > bounds[b])
 		b++;
 	h->bucket[b]++;
 	h->sum += value;
 	h->count++;
+}
+
+/* Record one value in this worker's histogram */
+void
+hydra_metrics_observe(HydraHist hist, double value)
+{
+	if (!hydra_metrics_enabled || hydra_metrics == NULL || my_worker < 0)
+		return;
+	hydra_hist_add(&hydra_metrics->workers[my_worker].hist[hist], hydra_hist_bounds(hist), value);
 }
 
 /* Record the time since start_ns (0 = not measured) */
@@ -198,13 +199,6 @@ hydra_metrics_observe_since(HydraHist hist, uint64 start_ns)
 	if (start_ns == 0)
 		return;
 	hydra_metrics_observe(hist, (double) (hydra_metrics_clock_ns() - start_ns) / 1e9);
-}
-
-/* A store provider lookup starts: the answer's latency counts from here */
-void
-hydra_metrics_get_providers_begin(uint64 start_ns)
-{
-	gp_start_ns = start_ns;
 }
 
 /* Add n 64-bit counters of b to a, into dst (plain stores) */
@@ -314,7 +308,7 @@ hydra_metrics_worker_publish(bool force, const hy_dht_stats *dht,
 	add_u64s(&slot->store, &my_base->store, &hydra_store_stats, sizeof(HydraStoreStats));
 }
 
-/* Kad events of a head: the GET_PROVIDERS funnel and its latency */
+/* Kad events of a head: the GET_PROVIDERS funnel, latency per request type */
 void
 hydra_metrics_kad_event(void *arg, const hy_dht_event *ev)
 {
@@ -343,8 +337,10 @@ found:
 				hm->get_providers_hit++;
 			else
 				hm->get_providers_miss++;
-			hydra_metrics_observe_since(HYDRA_HIST_KAD_GET_PROVIDERS, gp_start_ns);
-			gp_start_ns = 0;
+			break;
+		case HY_DHT_EV_REQUEST_DONE:
+			if (ev->result >= 0 && ev->result < HY_KAD_NTYPES)
+				hydra_metrics_observe(HYDRA_HIST_KAD_FIRST + ev->result, (double) ev->duration_ns / 1e9);
 			break;
 		case HY_DHT_EV_PROVIDER_STORED:
 			hm->providers_stored++;

@@ -37,9 +37,10 @@ typedef enum HydraHist
 	HYDRA_HIST_STORE_GET_VALUE,
 	HYDRA_HIST_STORE_PUT_VALUE,
 	HYDRA_HIST_STORE_WRITE_BATCH,	/* SPI: one ADD_PROVIDER batch */
-	HYDRA_HIST_KAD_GET_PROVIDERS,	/* inbound GET_PROVIDERS, store to answer */
 	HYDRA_HIST_BATCH_RECORDS,	/* records per written batch (not seconds) */
-	HYDRA_HIST_COUNT
+	HYDRA_HIST_KAD_FIRST,		/* inbound kad request, decode to encoded
+								 * answer: HYDRA_HIST_KAD_FIRST + kad type */
+	HYDRA_HIST_COUNT = HYDRA_HIST_KAD_FIRST + HY_KAD_NTYPES
 } HydraHist;
 
 typedef struct HydraHistogram
@@ -120,6 +121,9 @@ hydra_metrics_start(void)
 /* Upper bounds of a histogram's buckets (HYDRA_HIST_BUCKETS of them) */
 extern const double *hydra_hist_bounds(HydraHist hist);
 
+/* Add one value to a histogram with the given bucket bounds (no locking) */
+extern void hydra_hist_add(HydraHistogram *h, const double *bounds, double value);
+
 /* Record one latency (from a hydra_metrics_clock_ns() start) or value */
 extern void hydra_metrics_observe_since(HydraHist hist, uint64 start_ns);
 extern void hydra_metrics_observe(HydraHist hist, double value);
@@ -131,8 +135,6 @@ extern void hydra_metrics_worker_publish(bool force, const hy_dht_stats *dht,
 										 const hy_refresh_stats *refresh);
 extern int	hydra_metrics_worker_timeout(int timeout_ms);
 extern void hydra_metrics_kad_event(void *arg, const hy_dht_event *ev);
-/* A store provider lookup starts (GET_PROVIDERS latency is measured from here) */
-extern void hydra_metrics_get_providers_begin(uint64 start_ns);
 
 /* Launcher side: refresh SQL-derived gauges, log the status line when due */
 extern void hydra_metrics_launcher_tick(void);

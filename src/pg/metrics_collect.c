@@ -15,6 +15,7 @@
 #include "dht/kad_msg.h"
 #include "pg/hydra_pg.h"
 #include "pg/metrics.h"
+#include "pg/prefetch_queue.h"
 #include "pg/shmem.h"
 
 #define WSUM(field) wsum(offsetof(HydraMetricsWorker, field))
@@ -78,12 +79,11 @@ per_kad_type(const HydraMetricSink *s, const char *name, const char *help, size_
 		lab(s, name, "type", hy_kad_type_name(t), (double) wsum(off + t * sizeof(uint64)));
 }
 
-/* A histogram summed over the workers, with one optional label */
+/* Emit one histogram (bucket counts not cumulative) with one optional label */
 static void
-histogram(const HydraMetricSink *s, const char *name, HydraHist hist,
-		  const char *key, const char *val)
+emit_histogram(const HydraMetricSink *s, const char *name, const HydraHistogram *h,
+			   const double *bounds, const char *key, const char *val)
 {
-	const double *bounds = hydra_hist_bounds(hist);
 	char		bucket_name[NAMEDATALEN + 16];
 	char		sum_name[NAMEDATALEN + 16];
 	char		count_name[NAMEDATALEN + 16];
@@ -92,26 +92,41 @@ histogram(const HydraMetricSink *s, const char *name, HydraHist hist,
 	int			nl = key ? 2 : 1;
 	const char **lp = key ? l : l + 2;
 	uint64		cum = 0;
-	double		sum = 0;
 
 	snprintf(bucket_name, sizeof(bucket_name), "%s_bucket", name);
 	snprintf(sum_name, sizeof(sum_name), "%s_sum", name);
 	snprintf(count_name, sizeof(count_name), "%s_count", name);
 	for (int b = 0; b <= HYDRA_HIST_BUCKETS; b++)
 	{
-		for (int w = 0; w < hydra_metrics->nworkers; w++)
-			cum += ((volatile HydraHistogram *) &hydra_metrics->workers[w].hist[hist])->bucket[b];
+		cum += h->bucket[b];
 		if (b < HYDRA_HIST_BUCKETS)
 			snprintf(le, sizeof(le), "%g", bounds[b]);
 		else
 			strlcpy(le, "+Inf", sizeof(le));
 		s->sample(s->arg, bucket_name, lp, nl, (double) cum);
 	}
-	for (int w = 0; w < hydra_metrics->nworkers; w++)
-		sum += ((volatile HydraHistogram *) &hydra_metrics->workers[w].hist[hist])->sum;
 	/* _count is the +Inf bucket, so a read racing a writer stays consistent */
-	s->sample(s->arg, sum_name, lp, nl - 1, sum);
+	s->sample(s->arg, sum_name, lp, nl - 1, h->sum);
 	s->sample(s->arg, count_name, lp, nl - 1, (double) cum);
+}
+
+/* A histogram summed over the head workers, with one optional label */
+static void
+histogram(const HydraMetricSink *s, const char *name, HydraHist hist,
+		  const char *key, const char *val)
+{
+	HydraHistogram sum;
+
+	memset(&sum, 0, sizeof(sum));
+	for (int w = 0; w < hydra_metrics->nworkers; w++)
+	{
+		volatile HydraHistogram *h = &hydra_metrics->workers[w].hist[hist];
+
+		for (int b = 0; b <= HYDRA_HIST_BUCKETS; b++)
+			sum.bucket[b] += h->bucket[b];
+		sum.sum += h->sum;
+	}
+	emit_histogram(s, name, &sum, hydra_hist_bounds(hist), key, val);
 }
 
 /* Resident bytes of one process (from /proc/<pid>/statm), 0 if gone */
@@ -152,6 +167,8 @@ heads_running(void)
 void
 hydra_status_collect(HydraStatus *st)
 {
+	HydraPrefetchStats pf;
+
 	memset(st, 0, sizeof(*st));
 	if (hydra_shared == NULL || hydra_metrics == NULL)
 		return;
@@ -162,7 +179,8 @@ hydra_status_collect(HydraStatus *st)
 	st->unique_peers = (int64) pg_atomic_read_u64(&hydra_metrics->unique_peers);
 	st->records = (int64) pg_atomic_read_u64(&hydra_metrics->provider_records);
 	st->routing_table_size = hydra_routing_table_size();
-	st->prefetch_queue_depth = 0;	/* no prefetch queue yet (issue: prefetch) */
+	hydra_prefetch_stats(&pf);
+	st->prefetch_queue_depth = pf.pending;
 	st->uptime_s = (double) (GetCurrentTimestamp() - PgStartTime) / USECS_PER_SEC;
 	/*
 	 * RSS counts the shared memory each process has touched, so the sum
@@ -171,6 +189,53 @@ hydra_status_collect(HydraStatus *st)
 	st->memory_bytes = process_rss(hydra_shared->launcher_pid) + process_rss(hydra_metrics->http_pid);
 	for (int w = 0; w < hydra_shared->nworkers; w++)
 		st->memory_bytes += process_rss(hydra_worker_slot(w)->pid);
+}
+
+/* The prefetch funnel: misses enqueued or discarded, lookups and their sources */
+static void
+collect_prefetch(const HydraMetricSink *s)
+{
+	static const char *const outcome_names[HYDRA_PF_DISABLED] = {
+		"enqueued", "already_pending", "failed_recently_5min", "failed_recently_1h", "queue_full"
+	};
+	static const char *const result_names[HYDRA_PF_NRESULTS] = {"found", "empty", "error", "timeout"};
+	static const char *const source_names[HYDRA_PF_NSOURCES] = {"dht", "delegated"};
+	HydraPrefetchStats pf;
+
+	hydra_prefetch_stats(&pf);
+	single(s, "hydra_prefetch_queue_depth", HYDRA_GAUGE, "Keys waiting for a prefetch lookup.", pf.pending);
+	single(s, "hydra_prefetch_queue_capacity", HYDRA_GAUGE, "Size of the prefetch queue (hydra.prefetch_queue_size).",
+		   pf.capacity);
+	single(s, "hydra_prefetch_running", HYDRA_GAUGE, "Prefetch lookups in flight.", pf.running);
+	single(s, "hydra_prefetch_negative_cache_size", HYDRA_GAUGE,
+		   "Keys whose lookup failed within hydra.negative_cache_ttl.", pf.negative_cached);
+	s->family(s->arg, "hydra_prefetch_enqueue_total", HYDRA_COUNTER,
+			  "GET_PROVIDERS misses and hydra.fetch() calls offered to the prefetch queue, by outcome.");
+	for (int o = 0; o < HYDRA_PF_DISABLED; o++)
+		lab(s, "hydra_prefetch_enqueue_total", "result", outcome_names[o], (double) pf.outcomes[o]);
+	s->family(s->arg, "hydra_prefetch_lookups_total", HYDRA_COUNTER,
+			  "Prefetch lookups finished, by result (found = providers stored; empty = answered, none).");
+	for (int r = 0; r < HYDRA_PF_NRESULTS; r++)
+		lab(s, "hydra_prefetch_lookups_total", "result", result_names[r], (double) pf.results[r]);
+	s->family(s->arg, "hydra_prefetch_source_total", HYDRA_COUNTER,
+			  "How each source of a prefetch lookup ended (DHT, delegated routing), by result.");
+	for (int src = 0; src < HYDRA_PF_NSOURCES; src++)
+		for (int r = 0; r < HYDRA_PF_NRESULTS; r++)
+		{
+			const char *l[4] = {"source", source_names[src], "result", result_names[r]};
+
+			s->sample(s->arg, "hydra_prefetch_source_total", l, 2, (double) pf.source_results[src][r]);
+		}
+	s->family(s->arg, "hydra_prefetch_queries_total", HYDRA_COUNTER,
+			  "DHT peers asked by prefetch lookups, by whether they answered.");
+	lab(s, "hydra_prefetch_queries_total", "result", "answered", (double) pf.answers);
+	lab(s, "hydra_prefetch_queries_total", "result", "failed", (double) (pf.queries - Min(pf.answers, pf.queries)));
+	single(s, "hydra_prefetch_routing_table_updates_total", HYDRA_COUNTER,
+		   "Peers that answered a prefetch query, added to or refreshed in the routing table.", (double) pf.rt_updates);
+	s->family(s->arg, "hydra_prefetch_lookup_duration_seconds", HYDRA_HISTOGRAM,
+			  "Prefetch lookup duration, from taken off the queue to finished (both sources).");
+	emit_histogram(s, "hydra_prefetch_lookup_duration_seconds", &pf.duration,
+				   hydra_hist_bounds(HYDRA_HIST_STORE_GET_PROVIDERS), NULL, NULL);
 }
 
 /* Walk every metric family and sample */
@@ -211,8 +276,6 @@ hydra_metrics_collect(const HydraMetricSink *s)
 	single(s, "hydra_provider_records", HYDRA_GAUGE,
 		   "Provider records stored (hydra.record_count(), from statistics), refreshed every 10 s.",
 		   st.records);
-	single(s, "hydra_prefetch_queue_depth", HYDRA_GAUGE, "Keys waiting for a prefetch lookup (no prefetch yet: 0).",
-		   st.prefetch_queue_depth);
 	single(s, "hydra_uptime_seconds", HYDRA_GAUGE, "Seconds since the server started.", st.uptime_s);
 	single(s, "hydra_memory_resident_bytes", HYDRA_GAUGE,
 		   "Resident memory of the hydra workers (launcher, head workers, /metrics), shared pages included.",
@@ -307,8 +370,9 @@ hydra_metrics_collect(const HydraMetricSink *s)
 	single(s, "hydra_kad_store_errors_total", HYDRA_COUNTER, "Kad requests whose store call failed.",
 		   WSUM(dht.store_errors));
 	s->family(s->arg, "hydra_kad_request_duration_seconds", HYDRA_HISTOGRAM,
-			  "Inbound kad request latency, from the store call to the encoded answer (GET_PROVIDERS only).");
-	histogram(s, "hydra_kad_request_duration_seconds", HYDRA_HIST_KAD_GET_PROVIDERS, "type", "GET_PROVIDERS");
+			  "Inbound kad request latency, by type: message decoded to answer encoded (ADD_PROVIDER: to queued).");
+	for (int t = 0; t < HY_KAD_NTYPES; t++)
+		histogram(s, "hydra_kad_request_duration_seconds", HYDRA_HIST_KAD_FIRST + t, "type", hy_kad_type_name(t));
 
 	/* --- routing table --- */
 	single(s, "hydra_routing_table_updates_total", HYDRA_COUNTER, "Identified peers added to or refreshed in the routing table.",
@@ -341,4 +405,6 @@ hydra_metrics_collect(const HydraMetricSink *s)
 	histogram(s, "hydra_store_duration_seconds", HYDRA_HIST_STORE_WRITE_BATCH, "op", "write_batch");
 	s->family(s->arg, "hydra_store_batch_records", HYDRA_HISTOGRAM, "Provider records per written batch.");
 	histogram(s, "hydra_store_batch_records", HYDRA_HIST_BATCH_RECORDS, NULL, NULL);
+
+	collect_prefetch(s);
 }

@@ -67,6 +67,10 @@ typedef struct PrefetchShared
 	uint64		outcomes[HYDRA_PF_NOUTCOMES];
 	uint64		results[HYDRA_PF_NRESULTS];
 	uint64		source_results[HYDRA_PF_NSOURCES][HYDRA_PF_NRESULTS];
+	uint64		queries;
+	uint64		answers;
+	uint64		rt_updates;
+	HydraHistogram duration;
 	/* recently finished lookups (ticket % size): a waiter woken late still learns the source */
 	uint64		done_ticket[PF_DONE_RING];
 	bool		done_delegated[PF_DONE_RING];
@@ -455,7 +459,7 @@ hydra_prefetch_take(uint8 *key, uint64 *ticket)
 
 /* A lookup ended: count it, cache a failure, free the entry, wake waiters */
 void
-hydra_prefetch_finish(uint64 ticket, HydraPrefetchResult result)
+hydra_prefetch_finish(uint64 ticket, HydraPrefetchResult result, const HydraPrefetchDone *done)
 {
 	PrefetchEntry *e;
 	int			waiters[HYDRA_PREFETCH_WAITERS];
@@ -463,6 +467,10 @@ hydra_prefetch_finish(uint64 ticket, HydraPrefetchResult result)
 
 	LWLockAcquire(&pq->lock, LW_EXCLUSIVE);
 	pq->results[result]++;
+	pq->queries += done->queries;
+	pq->answers += done->answers;
+	pq->rt_updates += done->rt_updates;
+	hydra_hist_add(&pq->duration, hydra_hist_bounds(HYDRA_HIST_STORE_GET_PROVIDERS), done->seconds);
 	e = find_ticket(ticket);
 	if (e != NULL)
 	{
@@ -534,6 +542,11 @@ hydra_prefetch_stats(HydraPrefetchStats *st)
 	memcpy(st->outcomes, pq->outcomes, sizeof(st->outcomes));
 	memcpy(st->results, pq->results, sizeof(st->results));
 	memcpy(st->source_results, pq->source_results, sizeof(st->source_results));
+	st->queries = pq->queries;
+	st->answers = pq->answers;
+	st->rt_updates = pq->rt_updates;
+	st->duration = pq->duration;
+	st->capacity = pq->capacity;
 	st->pending = pq->pending;
 	st->running = pq->running;
 	for (int i = 0; i < pq->neg_capacity; i++)

@@ -17,6 +17,8 @@
 
 #include "datatype/timestamp.h"
 
+#include "pg/metrics.h"
+
 /* Longest key (a multihash; the DHT server refuses longer ones) */
 #define HYDRA_PREFETCH_KEY_MAX 80
 /* Backends that may wait for the same key at once */
@@ -102,8 +104,19 @@ extern void hydra_prefetch_leave(uint64 ticket);
  */
 extern int	hydra_prefetch_take(uint8 *key, uint64 *ticket);
 
+/* What a finished lookup did, for the counters and the duration histogram */
+typedef struct HydraPrefetchDone
+{
+	double		seconds;		/* from take to finish */
+	uint64		queries;		/* DHT peers asked */
+	uint64		answers;		/* of which answered */
+	uint64		rt_updates;		/* answering peers added to / refreshed in
+								 * the routing table */
+} HydraPrefetchDone;
+
 /* Prefetch worker: the lookup of ticket ended; wakes its waiters */
-extern void hydra_prefetch_finish(uint64 ticket, HydraPrefetchResult result);
+extern void hydra_prefetch_finish(uint64 ticket, HydraPrefetchResult result,
+								  const HydraPrefetchDone *done);
 
 /* Prefetch worker: hand back everything it was running (it is exiting) */
 extern void hydra_prefetch_release_running(void);
@@ -117,9 +130,14 @@ typedef struct HydraPrefetchStats
 	uint64		outcomes[HYDRA_PF_NOUTCOMES];
 	uint64		results[HYDRA_PF_NRESULTS];
 	uint64		source_results[HYDRA_PF_NSOURCES][HYDRA_PF_NRESULTS];
+	uint64		queries;
+	uint64		answers;
+	uint64		rt_updates;
+	HydraHistogram duration;	/* lookup seconds, take to finish */
 	int64		pending;
 	int64		running;
 	int64		negative_cached;
+	int32		capacity;		/* hydra.prefetch_queue_size */
 } HydraPrefetchStats;
 extern void hydra_prefetch_stats(HydraPrefetchStats *st);
 

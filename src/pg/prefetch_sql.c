@@ -64,6 +64,9 @@ hydra_prefetch_stats_sql(PG_FUNCTION_ARGS)
 					 result_names[i]);
 			put_row(rsinfo, name, (int64) st.source_results[src][i]);
 		}
+	put_row(rsinfo, "queries", (int64) st.queries);
+	put_row(rsinfo, "queries_answered", (int64) st.answers);
+	put_row(rsinfo, "routing_table_updates", (int64) st.rt_updates);
 	put_row(rsinfo, "pending", st.pending);
 	put_row(rsinfo, "running", st.running);
 	put_row(rsinfo, "negative_cached", st.negative_cached);

@@ -36,6 +36,7 @@
 #include "utils/timestamp.h"
 
 #include "core/cid.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/keys.h"
 #include "core/multiaddr.h"
@@ -73,6 +74,7 @@ typedef struct PfQuery
 	bool		asked;
 	uint8		peer_id[HY_PEER_ID_MAX];
 	size_t		peer_id_len;
+	hy_addrset	addrs;			/* where it was dialled: for the routing table */
 } PfQuery;
 
 /* One lookup in flight */
@@ -81,6 +83,8 @@ struct PfJob
 	bool		busy;
 	uint64		ticket;
 	TimestampTz deadline;
+	uint64		started_ns;		/* for the lookup duration histogram */
+	uint64		rt_updates;		/* answering peers put in the routing table */
 	int			stored;			/* lookup.prov[0..stored) are in the store */
 	bool		dht_done;		/* the DHT lookup has ended */
 	HydraPrefetchResult dht_result;
@@ -219,6 +223,7 @@ static void
 job_try_finish(PfJob *job)
 {
 	HydraPrefetchResult result;
+	HydraPrefetchDone done;
 
 	if (!job->busy || !job->dht_done || job->deleg_busy)
 		return;
@@ -229,7 +234,11 @@ job_try_finish(PfJob *job)
 		result = HYDRA_PF_EMPTY;	/* somebody answered: nobody provides it */
 	else
 		result = job->dht_result;
-	hydra_prefetch_finish(job->ticket, result);
+	done.seconds = (double) (hydra_metrics_clock_ns() - job->started_ns) / 1e9;
+	done.queries = job->lookup.queries;
+	done.answers = job->lookup.answers;
+	done.rt_updates = job->rt_updates;
+	hydra_prefetch_finish(job->ticket, result, &done);
 }
 
 /* End the DHT side of a lookup: close its queries, store what it found */
@@ -391,11 +400,31 @@ job_advance(PfJob *job)
 			return;
 		memcpy(q->peer_id, next.peer_id, next.peer_id_len);
 		q->peer_id_len = next.peer_id_len;
+		q->addrs = next.addrs;
 		q->asked = false;
 		q->conn = dial_peer(&next);
 		if (q->conn == NULL)
 			hy_lookup_failed(&job->lookup, next.peer_id, next.peer_id_len);
 	}
+}
+
+/*
+ * A peer answered a kad request, so it is a reachable DHT server: add it
+ * to (or refresh it in) the routing table the heads share, as a head does
+ * for the peers it identifies.  The heads' liveness checks evict it later
+ * if it goes away.
+ */
+static void
+feed_routing_table(PfQuery *q)
+{
+	int			rc;
+
+	LWLockAcquire(&hydra_shared->rt_lock, LW_EXCLUSIVE);
+	rc = hy_rtable_update(rtable, q->peer_id, q->peer_id_len, &q->addrs,
+						  hy_realtime_ms(), 0);
+	LWLockRelease(&hydra_shared->rt_lock);
+	if (rc > 0)
+		q->job->rt_updates++;
 }
 
 /* The answer to a query */
@@ -410,7 +439,10 @@ on_reply(void *arg, hy_conn *c, int err, const hy_kad_message *resp)
 	if (err < 0 || resp == NULL)
 		hy_lookup_failed(&job->lookup, q->peer_id, q->peer_id_len);
 	else
+	{
 		hy_lookup_response(&job->lookup, q->peer_id, q->peer_id_len, resp);
+		feed_routing_table(q);
+	}
 	query_end(q, true);
 	store_providers(job);
 	job_advance(job);
@@ -469,6 +501,7 @@ job_start(PfJob *job, const uint8 *key, int key_len, uint64 ticket)
 	memset(job, 0, sizeof(*job));
 	job->busy = true;
 	job->ticket = ticket;
+	job->started_ns = hydra_metrics_clock_ns();
 	job->deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), hydra_prefetch_timeout);
 	for (int i = 0; i < PF_ALPHA; i++)
 		job->q[i].job = job;

@@ -408,7 +408,6 @@ store_get_providers(void *ctx, const uint8_t *key, size_t key_len,
 	volatile int n = 0;
 	uint64		t0 = hydra_metrics_start();
 
-	hydra_metrics_get_providers_begin(t0);
 	hydra_store_stats.lookups++;
 	if (store_backing_off())
 		return HY_STORE_UNAVAILABLE;

@@ -119,14 +119,18 @@ cmp_ok(metric('hydra_received_bytes_total', '{"head":"0"}'), '>', 0, 'bytes rece
 # --- kad: one GET_PROVIDERS for an unknown key through head 1 ---
 SKIP:
 {
-	skip "kad_probe not built ($probe)", 6 unless -x $probe;
+	skip "kad_probe not built ($probe)", 12 unless -x $probe;
 	my %k = map { $_->[0] . $_->[1] => metric(@$_) } (
 		[ 'hydra_kad_requests_total', '{"type":"GET_PROVIDERS"}' ],
 		[ 'hydra_kad_answered_total', '{"type":"GET_PROVIDERS"}' ],
 		[ 'hydra_kad_get_providers_total', '{"head":"1","result":"miss"}' ],
 		[ 'hydra_kad_get_providers_total', '{"head":"0"}' ],
 		[ 'hydra_store_duration_seconds_count', '{"op":"get_providers"}' ],
-		[ 'hydra_kad_request_duration_seconds_count', '{"type":"GET_PROVIDERS"}' ]);
+		[ 'hydra_kad_request_duration_seconds_count', '{"type":"GET_PROVIDERS"}' ],
+		[ 'hydra_kad_request_duration_seconds_count', '{"type":"ADD_PROVIDER"}' ],
+		[ 'hydra_prefetch_enqueue_total', '{"result":"enqueued"}' ],
+		[ 'hydra_prefetch_lookups_total', '{}' ],
+		[ 'hydra_prefetch_lookup_duration_seconds_count', '{}' ]);
 	IPC::Run::run([ $probe, 'get-providers', '--target', $addr1, '--key-cid',
 			'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy' ],
 		'>', \$out, '2>', \$err, IPC::Run::timeout(60));
@@ -143,6 +147,29 @@ SKIP:
 	}
 	is(metric('hydra_kad_get_providers_total', '{"head":"0"}'),
 		$k{'hydra_kad_get_providers_total{"head":"0"}'}, 'head 0 saw no GET_PROVIDERS');
+
+	# the miss went through the prefetch funnel: enqueued, looked up
+	# (no peers but the heads here: nothing found), timed
+	for my $m (
+		[ 'hydra_prefetch_enqueue_total', '{"result":"enqueued"}' ],
+		[ 'hydra_prefetch_lookups_total', '{}' ],
+		[ 'hydra_prefetch_lookup_duration_seconds_count', '{}' ])
+	{
+		my $want = $k{ $m->[0] . $m->[1] } + 1;
+		is(wait_metric(@$m, $want), $want, "$m->[0]$m->[1] +1");
+	}
+	is(metric('hydra_prefetch_lookups_total', '{}'),
+		$node->safe_psql('postgres',
+			"SELECT sum(value) FROM hydra.prefetch_stats() WHERE name IN ('found', 'empty', 'error', 'timeout')"),
+		'the funnel agrees with hydra.prefetch_stats()');
+
+	# ADD_PROVIDER is timed too (handled = queued for the store)
+	IPC::Run::run([ $probe, 'add-provider', '--target', $addr1, '--key-cid',
+			'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy' ],
+		'>', \$out, '2>', \$err, IPC::Run::timeout(60));
+	my $want = $k{'hydra_kad_request_duration_seconds_count{"type":"ADD_PROVIDER"}'} + 1;
+	is(wait_metric('hydra_kad_request_duration_seconds_count', '{"type":"ADD_PROVIDER"}', $want), $want,
+		'hydra_kad_request_duration_seconds_count{type=ADD_PROVIDER} +1');
 }
 
 # --- GET /metrics ---

@@ -3,7 +3,7 @@
 # nodes); hydra.fetch('X') runs a live lookup, returns the go provider and
 # stores it; a GET_PROVIDERS miss for Y at a head is answered at once, the prefetch
 # worker finds the provider, stores it, and a repeated GET_PROVIDERS
-# returns it.  A CID nobody provides ends in the negative cache, and a
+# returns it; the peers that answered the lookups feed the routing table.  A CID nobody provides ends in the negative cache, and a
 # repeated miss for it is counted as failed_recently_5min.
 use strict;
 use warnings;
@@ -114,6 +114,9 @@ ok($ok, 'GET_PROVIDERS miss for Y answered');
 cmp_ok($secs, '<', 2, sprintf('the miss was answered at once (%.2f s)', $secs));
 is(scalar(@provs), 0, 'the first answer has no provider');
 is(wait_stat('found', 2, 30), 2, 'the prefetch lookup for Y found providers');
+my $answered = pf_stat('queries_answered');
+cmp_ok($answered, '>=', 2, "the two lookups were answered by DHT peers ($answered answers)");
+is(pf_stat('routing_table_updates'), $answered, 'every peer that answered went into the routing table');
 is($node->safe_psql('postgres', "SELECT count(*) FROM hydra.providers('$cid_y') WHERE peer_id = '$go_client'"),
 	'1', 'the go provider of Y is in the store');
 ($ok, $secs, @provs) = get_providers($cid_y);

@@ -5,6 +5,8 @@
 # delegated error and one that answers after hydra.delegated_routing_timeout
 # as a delegated timeout; neither changes anything else: fetch returns
 # within its timeout with nothing, and the DHT side is counted as usual.
+# A hydra.fetch() waiting on an endpoint that never answers in time is
+# cancelled promptly by statement_timeout and by pg_cancel_backend (Ctrl-C).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -39,6 +41,8 @@ my $cid_z = raw_cid('delegated-z');
 my $fast = InteropPeers::start('delegated', '--cid', $cid_x, '--peer', $peer, '--addr', $addr);
 my $slow = InteropPeers::start('delegated', '--cid', $cid_z, '--peer', $peer, '--addr', $addr,
 	'--delay', '4000');
+my $stuck = InteropPeers::start('delegated', '--cid', $cid_z, '--peer', $peer, '--addr', $addr,
+	'--delay', '60000');
 like($fast->{addr}, qr{^http://127\.0\.0\.1:\d+$}, 'delegated routing server running');
 
 # A loopback port nobody listens on
@@ -111,6 +115,41 @@ is($node->safe_psql('postgres', "SELECT count(*) FROM hydra.providers('$cid_z')"
 	'nothing stored for Z');
 is(pf_stat('running'), 0, 'no lookup left running');
 
+# Cancellation: the endpoint holds every answer 60 s, the delegated timeout
+# is 30 s and so is the fetch's, so only a cancel ends these calls early.
+$node->safe_psql('postgres', "ALTER SYSTEM SET hydra.delegated_routing_timeout = '30s'");
+set_url($stuck->{addr});
+my ($out, $err) = ('', '');
+my $t0 = time();
+$node->psql('postgres',
+	"SET statement_timeout = '500ms'; SELECT * FROM hydra.fetch('" . raw_cid('delegated-w') . "', 1, '30 seconds')",
+	stdout => \$out, stderr => \$err);
+$secs = time() - $t0;
+like($err, qr/canceling statement due to statement timeout/, 'statement_timeout cancels a waiting hydra.fetch');
+cmp_ok($secs, '<', 10, sprintf('promptly (%.2f s; the lookup would have taken 30 s)', $secs));
+
+my ($bout, $berr) = ('', '');
+my $bg = IPC::Run::start(
+	[ 'psql', '-X', '-d', $node->connstr('postgres'), '-c',
+	  "SET application_name = 'fetch_cancel'; SELECT * FROM hydra.fetch('" . raw_cid('delegated-v') . "', 1, '30 seconds')" ],
+	'>', \$bout, '2>', \$berr, IPC::Run::timeout(60));
+my $waiting = 0;
+for (1 .. 100)
+{
+	last if ($waiting = $node->safe_psql('postgres',
+		"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'fetch_cancel' AND query LIKE '%hydra.fetch%' AND state = 'active'")) == 1;
+	usleep(100_000);
+}
+is($waiting, 1, 'a second hydra.fetch is waiting');
+$t0 = time();
+is($node->safe_psql('postgres', "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'fetch_cancel'"),
+	't', 'pg_cancel_backend sent (what Ctrl-C in psql does)');
+eval { $bg->finish; };
+$secs = time() - $t0;
+like($berr, qr/canceling statement due to user request/, 'the waiting hydra.fetch was cancelled');
+cmp_ok($secs, '<', 10, sprintf('promptly (%.2f s)', $secs));
+is($node->safe_psql('postgres', 'SELECT 1'), '1', 'the server is fine afterwards');
+
 $node->stop;
-InteropPeers::stop($_) for ($fast, $slow);
+InteropPeers::stop($_) for ($fast, $slow, $stuck);
 done_testing();

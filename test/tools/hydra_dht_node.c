@@ -147,6 +147,8 @@ on_event(void *arg, const hy_dht_event *ev)
 			else
 				printf(" head=%d rejected:%s\n", ev->head, hy_store_strerror(ev->result));
 			break;
+		default:
+			return;
 	}
 	fflush(stdout);
 }

@@ -38,6 +38,21 @@ static hy_kad_arena A;
 static _Alignas(16) uint8_t arena_mem[HY_KAD_ARENA_SIZE];
 
 /* Test clock */
+static int requests_done[HY_KAD_NTYPES];	/* HY_DHT_EV_REQUEST_DONE per type */
+static int requests_done_total;
+
+/* Count the server's request-done events by kad type */
+static void
+record_event(void *arg, const hy_dht_event *ev)
+{
+	(void) arg;
+	if (ev->type != HY_DHT_EV_REQUEST_DONE)
+		return;
+	if (ev->result >= 0 && ev->result < HY_KAD_NTYPES)
+		requests_done[ev->result]++;
+	requests_done_total++;
+}
+
 static uint64_t
 test_clock(void *arg)
 {
@@ -331,6 +346,7 @@ main(void)
 	scfg.allow_private = 1;
 	scfg.now_ms = test_clock;
 	scfg.protocol_prefix = "/test";
+	scfg.on_event = record_event;
 	srv = hy_dht_server_new(&scfg);
 	ok(srv != NULL, "server created");
 	is_str(hy_dht_server_protocol(srv), "/test/kad/1.0.0", "protocol prefix honoured");
@@ -355,6 +371,14 @@ main(void)
 	rc = FEED(req, n, 1);
 	m = response(0);
 	ok(rc == 1 && m && m->type == HY_KAD_PING, "PING echoed, stream closed after EOF");
+	ok(requests_done[HY_KAD_PING] == 1 && requests_done_total == 1,
+	   "one request-done event, typed PING");
+	{
+		static const uint8_t garbage[] = {3, 0xff, 0xff, 0xff};
+
+		FEED(garbage, sizeof(garbage), 0);
+		is_int(requests_done_total, 1, "a malformed message is no handled request");
+	}
 
 	/* FIND_NODE */
 	n = request(req, sizeof(req), HY_KAD_FIND_NODE, peers[3].peer_id, peers[3].peer_id_len,
@@ -386,6 +410,7 @@ main(void)
 	ok(m && m->n_closerpeers >= 1 && m->closerpeers[0]->id.len == head.peer_id_len &&
 	   memcmp(m->closerpeers[0]->id.data, head.peer_id, head.peer_id_len) == 0,
 	   "FIND_NODE(head) answers with the head itself");
+	is_int(requests_done[HY_KAD_FIND_NODE], 2, "two request-done events typed FIND_NODE");
 
 	/* ADD_PROVIDER */
 	{
