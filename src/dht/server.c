@@ -93,6 +93,8 @@ hy_dht_server_new(const hy_dht_server_config *cfg)
 		return NULL;
 	}
 	hy_kad_arena_init(&srv->arena, srv->arena_mem, HY_KAD_ARENA_SIZE);
+	hy_ratelimit_init(&srv->store_rl, srv->cfg.store_ops_per_s, 0, hy_dht_now_ms(srv));
+	hy_ratelimit_init(&srv->request_rl, srv->cfg.requests_per_s, 0, hy_dht_now_ms(srv));
 	return srv;
 }
 
@@ -119,6 +121,18 @@ const char *
 hy_dht_server_protocol(const hy_dht_server *srv)
 {
 	return srv->protocol;
+}
+
+/* Change the decline limits (0 = unlimited); the buckets start full */
+void
+hy_dht_server_set_limits(hy_dht_server *srv, uint32_t store_ops_per_s, uint32_t requests_per_s)
+{
+	if (srv->cfg.store_ops_per_s != store_ops_per_s)
+		hy_ratelimit_init(&srv->store_rl, store_ops_per_s, 0, hy_dht_now_ms(srv));
+	if (srv->cfg.requests_per_s != requests_per_s)
+		hy_ratelimit_init(&srv->request_rl, requests_per_s, 0, hy_dht_now_ms(srv));
+	srv->cfg.store_ops_per_s = store_ops_per_s;
+	srv->cfg.requests_per_s = requests_per_s;
 }
 
 /* Counters */

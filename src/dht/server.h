@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "dht/kad_msg.h"
+#include "dht/ratelimit.h"
 #include "dht/rtable.h"
 #include "dht/store.h"
 #include "net/conn.h"
@@ -35,7 +36,8 @@ typedef enum hy_dht_event_type
 {
 	HY_DHT_EV_PROVIDER_STORED,	/* ADD_PROVIDER queued in the store */
 	HY_DHT_EV_PROVIDER_IGNORED, /* ADD_PROVIDER for someone else / no address */
-	HY_DHT_EV_PROVIDERS_SERVED, /* GET_PROVIDERS answered; count = providers */
+	HY_DHT_EV_PROVIDERS_SERVED, /* GET_PROVIDERS answered; count = providers,
+								 * result = hy_dht_served */
 	HY_DHT_EV_VALUE_STORED,		/* PUT_VALUE accepted */
 	HY_DHT_EV_VALUE_REJECTED,	/* PUT_VALUE refused; result = why */
 	HY_DHT_EV_REQUEST_DONE		/* a request was handled (answered, or
@@ -43,6 +45,14 @@ typedef enum hy_dht_event_type
 								 * type, duration_ns = decode to encoded
 								 * answer */
 } hy_dht_event_type;
+
+/* How a GET_PROVIDERS answer was made (result of HY_DHT_EV_PROVIDERS_SERVED) */
+typedef enum hy_dht_served
+{
+	HY_DHT_SERVED_STORE = 0,	/* the store was asked: a hit or a real miss */
+	HY_DHT_SERVED_DECLINED,		/* over store_reads_per_s: closer peers only */
+	HY_DHT_SERVED_STORE_ERROR	/* the store failed: closer peers only */
+} hy_dht_served;
 
 typedef struct hy_dht_event
 {
@@ -74,6 +84,18 @@ typedef struct hy_dht_server_config
 	void	   *clock_arg;
 	void		(*on_event) (void *arg, const hy_dht_event *ev);	/* optional */
 	void	   *event_arg;
+
+	/*
+	 * Graceful decline: store reads (GET_PROVIDERS, GET_VALUE) and writes
+	 * of PUT_VALUE per second, over all heads of this server; beyond it
+	 * GET_PROVIDERS and GET_VALUE are answered with closer peers only and
+	 * PUT_VALUE is refused, so the database never sees more than this.
+	 * Full decline: kad requests per second beyond which requests other
+	 * than PING are refused (stream reset, the cheapest answer).  0 =
+	 * unlimited (both).
+	 */
+	uint32_t	store_ops_per_s;
+	uint32_t	requests_per_s;
 } hy_dht_server_config;
 
 typedef struct hy_dht_stats
@@ -102,6 +124,8 @@ typedef struct hy_dht_stats
 	uint64_t	rt_updates;		/* hy_dht_server_peer_identified calls that added or refreshed */
 	uint64_t	bytes_in;
 	uint64_t	bytes_out;
+	uint64_t	store_declined; /* answered without the store (graceful decline) */
+	uint64_t	requests_refused;	/* refused above requests_per_s (full decline) */
 } hy_dht_stats;
 
 /* Create a server; NULL on bad config or allocation failure */
@@ -135,6 +159,10 @@ const char *hy_dht_server_protocol(const hy_dht_server *srv);
  * or a negative hy_err.
  */
 int			hy_dht_server_peer_identified(hy_dht_server *srv, hy_conn *c);
+
+/* Change the decline limits (config reload); 0 = unlimited */
+void		hy_dht_server_set_limits(hy_dht_server *srv, uint32_t store_ops_per_s,
+									 uint32_t requests_per_s);
 
 /* Counters */
 const hy_dht_stats *hy_dht_server_stats(const hy_dht_server *srv);

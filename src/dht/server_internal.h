@@ -37,6 +37,8 @@ struct hy_dht_server
 	int			nheads;
 	int			heads_cap;
 	hy_dht_stats st;
+	hy_ratelimit store_rl;		/* graceful decline (cfg.store_ops_per_s) */
+	hy_ratelimit request_rl;	/* full decline (cfg.requests_per_s) */
 	/* scratch for one request at a time (single-threaded) */
 	void	   *arena_mem;
 	hy_kad_arena arena;

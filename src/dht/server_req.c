@@ -61,6 +61,19 @@ emit_request_done(hy_dht_server *srv, dht_head *head, int type, uint64_t start_n
 	srv->cfg.on_event(srv->cfg.event_arg, &ev);
 }
 
+/*
+ * Graceful decline: whether this request may use the store (within
+ * store_ops_per_s); counted when it may not.
+ */
+static int
+store_admitted(hy_dht_server *srv)
+{
+	if (hy_ratelimit_take(&srv->store_rl, hy_dht_now_ms(srv)))
+		return 1;
+	srv->st.store_declined++;
+	return 0;
+}
+
 /* Whether two byte strings are equal */
 static int
 same(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
@@ -138,15 +151,18 @@ static int
 handle_get_providers(hy_dht_server *srv, dht_head *head, const kad_remote *remote,
 					 const hy_kad_message *m, size_t *resp_len)
 {
-	int			n;
+	int			n = 0;
+	hy_dht_served how = HY_DHT_SERVED_STORE;
 
 	hy_kad_builder_init(srv->b, HY_KAD_GET_PROVIDERS, m->key.data, m->key.len);
-	n = srv->cfg.store.ops->get_providers(srv->cfg.store.ctx, m->key.data, m->key.len,
-										  srv->provs, srv->cfg.max_providers,
-										  hy_dht_now_ms(srv));
-	if (n < 0)
+	if (!store_admitted(srv))
+		how = HY_DHT_SERVED_DECLINED;
+	else if ((n = srv->cfg.store.ops->get_providers(srv->cfg.store.ctx, m->key.data, m->key.len,
+												   srv->provs, srv->cfg.max_providers,
+												   hy_dht_now_ms(srv))) < 0)
 	{
 		srv->st.store_errors++;
+		how = HY_DHT_SERVED_STORE_ERROR;
 		n = 0;
 	}
 	if (n > srv->cfg.max_providers)
@@ -159,7 +175,7 @@ handle_get_providers(hy_dht_server *srv, dht_head *head, const kad_remote *remot
 		return HY_ERR_TOO_LONG;
 	srv->st.providers_served += srv->b->msg.n_providerpeers;
 	emit(srv, head, HY_DHT_EV_PROVIDERS_SERVED, m->key.data, m->key.len,
-		 remote->id, remote->id_len, (int) srv->b->msg.n_providerpeers, 0);
+		 remote->id, remote->id_len, (int) srv->b->msg.n_providerpeers, how);
 	return HY_OK;
 }
 
@@ -281,6 +297,9 @@ handle_put_value(hy_dht_server *srv, dht_head *head, const kad_remote *remote,
 	else
 		rc = validate_record(srv, m->key.data, m->key.len, r->value.data,
 							 r->value.len, srv->value);
+	/* refused, not stored: the sender puts the record on other peers */
+	if (rc == HY_OK && !store_admitted(srv))
+		return HY_ERR_UNSUPPORTED;
 	if (rc == HY_OK)
 	{
 		rc = srv->cfg.store.ops->put_value(srv->cfg.store.ctx, m->key.data,
@@ -316,8 +335,9 @@ handle_get_value(hy_dht_server *srv, dht_head *head, const kad_remote *remote,
 	int			found = 0;
 
 	hy_kad_builder_init(srv->b, HY_KAD_GET_VALUE, m->key.data, m->key.len);
-	if (in_namespace(m->key.data, m->key.len, HY_PK_KEY_PREFIX) ||
-		in_namespace(m->key.data, m->key.len, HY_IPNS_KEY_PREFIX))
+	if ((in_namespace(m->key.data, m->key.len, HY_PK_KEY_PREFIX) ||
+		 in_namespace(m->key.data, m->key.len, HY_IPNS_KEY_PREFIX)) &&
+		store_admitted(srv))
 	{
 		found = srv->cfg.store.ops->get_value(srv->cfg.store.ctx, m->key.data,
 											  m->key.len, srv->value);
@@ -372,6 +392,12 @@ hy_dht_handle(hy_dht_server *srv, dht_head *head, const kad_remote *remote,
 		return HY_ERR_UNSUPPORTED;
 	}
 	srv->st.received[type]++;
+	/* full decline: above the peak only PING (cheapest, liveness) is served */
+	if (type != HY_KAD_PING && !hy_ratelimit_take(&srv->request_rl, hy_dht_now_ms(srv)))
+	{
+		srv->st.requests_refused++;
+		return HY_ERR_UNSUPPORTED;
+	}
 	if (type != HY_KAD_PING &&
 		(!m->has_key || m->key.len == 0 || m->key.len > HY_KAD_KEY_MAX))
 	{

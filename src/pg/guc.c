@@ -26,6 +26,8 @@ int			hydra_provider_ttl = 48 * 3600;
 int			hydra_bucket_size = 20;
 char	   *hydra_protocol_prefix = NULL;
 int			hydra_max_providers_per_response = 20;
+int			hydra_store_ops_per_second = 0;
+int			hydra_requests_per_second = 0;
 char	   *hydra_bootstrap_peers = NULL;
 
 /*
@@ -159,6 +161,23 @@ hydra_define_gucs(void)
 							"Answers also stay under 16 KiB whatever this says.",
 							&hydra_max_providers_per_response,
 							20, 1, 64,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("hydra.store_ops_per_second",
+							"Graceful decline: database operations per second per head worker; 0 = no limit.",
+							"Beyond it GET_PROVIDERS and GET_VALUE are answered with closer peers only and PUT_VALUE is refused, "
+							"so load on the heads never becomes load on the database (ADD_PROVIDER is bounded by its batch).",
+							&hydra_store_ops_per_second,
+							0, 0, 10000000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("hydra.requests_per_second",
+							"Full decline: kad requests per second per head worker; 0 = no limit.",
+							"Beyond it every kad request but PING is refused (stream reset) until the rate drops.",
+							&hydra_requests_per_second,
+							0, 0, 10000000,
 							PGC_SIGHUP,
 							0,
 							NULL, NULL, NULL);

@@ -138,7 +138,9 @@ static void
 head_kad_event(void *arg, const hy_dht_event *ev)
 {
 	hydra_metrics_kad_event(arg, ev);
-	if (ev->type == HY_DHT_EV_PROVIDERS_SERVED && ev->count == 0 && hydra_prefetch_enabled)
+	/* a declined or failed store call is no miss: looking it up would add load */
+	if (ev->type == HY_DHT_EV_PROVIDERS_SERVED && ev->count == 0 &&
+		ev->result == HY_DHT_SERVED_STORE && hydra_prefetch_enabled)
 		(void) hydra_prefetch_enqueue(ev->key, (int) ev->key_len);
 }
 
@@ -164,6 +166,8 @@ hydra_head_worker_init(hy_loop *loop, HydraHead *hh, int n)
 	cfg.max_providers = hydra_max_providers_per_response;
 	cfg.allow_private = hydra_allow_private_addresses;
 	cfg.on_event = head_kad_event;
+	cfg.store_ops_per_s = (uint32) hydra_store_ops_per_second;
+	cfg.requests_per_s = (uint32) hydra_requests_per_second;
 	dht = hy_dht_server_new(&cfg);
 	if (dht == NULL)
 		elog(ERROR, "could not create the DHT server");
@@ -245,6 +249,8 @@ void
 hydra_head_worker_tick(hy_loop *loop)
 {
 	hydra_spi_store_flush(false);
+	/* the decline limits are reloadable (SIGHUP) */
+	hy_dht_server_set_limits(dht, (uint32) hydra_store_ops_per_second, (uint32) hydra_requests_per_second);
 	hydra_metrics_worker_publish(false, hy_dht_server_stats(dht),
 								 hy_dht_refresher_stats(refresher));
 	/* the launcher resolved new /dnsaddr/ bootstrap addresses */

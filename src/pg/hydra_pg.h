@@ -20,6 +20,8 @@ extern int	hydra_provider_ttl;
 extern int	hydra_bucket_size;
 extern char *hydra_protocol_prefix;
 extern int	hydra_max_providers_per_response;
+extern int	hydra_store_ops_per_second;
+extern int	hydra_requests_per_second;
 extern char *hydra_bootstrap_peers;
 
 /* Register every hydra.* GUC; called once from _PG_init */

@@ -333,7 +333,9 @@ found:
 	switch (ev->type)
 	{
 		case HY_DHT_EV_PROVIDERS_SERVED:
-			if (ev->count > 0)
+			if (ev->result != HY_DHT_SERVED_STORE)
+				hm->get_providers_declined++;
+			else if (ev->count > 0)
 				hm->get_providers_hit++;
 			else
 				hm->get_providers_miss++;

@@ -74,6 +74,7 @@ typedef struct HydraMetricsHead
 	/* counted on kad events of this head */
 	uint64		get_providers_hit;
 	uint64		get_providers_miss;
+	uint64		get_providers_declined; /* store not asked: declined or failing */
 	uint64		providers_stored;
 } HydraMetricsHead;
 

@@ -306,6 +306,8 @@ hydra_metrics_collect(const HydraMetricSink *s)
 	lab(s, "hydra_load_shed_total", "reason", "yamux_streams", WSUM(net.ymx.streams_refused));
 	lab(s, "hydra_load_shed_total", "reason", "kad_input_overflow", WSUM(dht.input_overflow));
 	lab(s, "hydra_load_shed_total", "reason", "provider_batch_full", WSUM(store.records_shed));
+	lab(s, "hydra_load_shed_total", "reason", "store_declined", WSUM(dht.store_declined));
+	lab(s, "hydra_load_shed_total", "reason", "kad_requests_refused", WSUM(dht.requests_refused));
 	s->family(s->arg, "hydra_streams_total", HYDRA_COUNTER, "Inbound stream negotiations, by outcome.");
 	lab(s, "hydra_streams_total", "result", "negotiated", WSUM(net.streams_negotiated));
 	lab(s, "hydra_streams_total", "result", "not_supported", WSUM(net.streams_na));
@@ -341,7 +343,7 @@ hydra_metrics_collect(const HydraMetricSink *s)
 	lab(s, "hydra_kad_invalid_messages_total", "reason", "unknown_type", WSUM(dht.msg_unknown_type));
 	lab(s, "hydra_kad_invalid_messages_total", "reason", "bad_key", WSUM(dht.bad_key));
 	s->family(s->arg, "hydra_kad_get_providers_total", HYDRA_COUNTER,
-			  "GET_PROVIDERS answered per head, by whether the store had providers (the prefetch funnel's entry).");
+			  "GET_PROVIDERS answered per head: store had providers (hit), had none (miss), or was not asked (not_asked: declined over hydra.store_ops_per_second, or failing).");
 	for (int h = 0; h < hydra_metrics->nheads; h++)
 	{
 		char		head[16];
@@ -352,6 +354,8 @@ hydra_metrics_collect(const HydraMetricSink *s)
 		s->sample(s->arg, "hydra_kad_get_providers_total", l, 2, (double) hydra_metrics_head(h)->get_providers_hit);
 		l[3] = "miss";
 		s->sample(s->arg, "hydra_kad_get_providers_total", l, 2, (double) hydra_metrics_head(h)->get_providers_miss);
+		l[3] = "not_asked";
+		s->sample(s->arg, "hydra_kad_get_providers_total", l, 2, (double) hydra_metrics_head(h)->get_providers_declined);
 	}
 	s->family(s->arg, "hydra_kad_add_provider_total", HYDRA_COUNTER, "ADD_PROVIDER records received, by outcome.");
 	lab(s, "hydra_kad_add_provider_total", "result", "stored", WSUM(dht.providers_stored));

@@ -40,12 +40,15 @@ static _Alignas(16) uint8_t arena_mem[HY_KAD_ARENA_SIZE];
 /* Test clock */
 static int requests_done[HY_KAD_NTYPES];	/* HY_DHT_EV_REQUEST_DONE per type */
 static int requests_done_total;
+static int last_served = -1;	/* result of the last HY_DHT_EV_PROVIDERS_SERVED */
 
 /* Count the server's request-done events by kad type */
 static void
 record_event(void *arg, const hy_dht_event *ev)
 {
 	(void) arg;
+	if (ev->type == HY_DHT_EV_PROVIDERS_SERVED)
+		last_served = ev->result;
 	if (ev->type != HY_DHT_EV_REQUEST_DONE)
 		return;
 	if (ev->result >= 0 && ev->result < HY_KAD_NTYPES)
@@ -470,6 +473,53 @@ main(void)
 		m = response(0);
 		ok(m && m->n_providerpeers == 0, "after 48 h the record is gone");
 		now_ms = NOW_MS;
+
+		/* graceful decline: 8 store ops/s (burst 2) at a frozen clock */
+		{
+			uint64_t	declined = st->store_declined;
+			int			served = 0,
+						closer = 1;
+
+			hy_dht_server_set_limits(srv, 8, 0);
+			for (int i = 0; i < 5; i++)
+			{
+				FEED(req, n, 0);
+				m = response(0);
+				served += m && m->n_providerpeers == 1;
+				closer &= m && m->n_closerpeers == 20;
+			}
+			is_int(served, 2, "store budget: 2 GET_PROVIDERS (the burst) reach the store");
+			is_int(st->store_declined - declined, 3, "3 declined and counted");
+			ok(closer, "declined ones are still answered with k closer peers");
+			is_int(last_served, HY_DHT_SERVED_DECLINED, "the event says declined (no prefetch for it)");
+			now_ms += 250;
+			FEED(req, n, 0);
+			m = response(0);
+			ok(m && m->n_providerpeers == 1 && last_served == HY_DHT_SERVED_STORE,
+			   "250 ms later the budget has refilled");
+			now_ms = NOW_MS;
+		}
+
+		/* full decline: 4 requests/s (burst 1); PING is always served */
+		{
+			uint8_t		fn[256],
+						pg[64];
+			size_t		fn_len = request(fn, sizeof(fn), HY_KAD_FIND_NODE, peers[3].peer_id,
+										 peers[3].peer_id_len, NULL, 0, NULL);
+			size_t		pg_len = request(pg, sizeof(pg), HY_KAD_PING, NULL, 0, NULL, 0, NULL);
+			uint64_t	refused = st->requests_refused;
+
+			hy_dht_server_set_limits(srv, 0, 4);
+			ok(FEED(fn, fn_len, 0) == 0 && response(0) != NULL, "peak: first FIND_NODE answered");
+			ok(FEED(fn, fn_len, 0) < 0 && S.n == 0, "over the peak: FIND_NODE refused (stream reset)");
+			ok(FEED(pg, pg_len, 0) == 0 && response(0) != NULL, "over the peak: PING still answered");
+			ok(FEED(req, n, 0) < 0, "over the peak: GET_PROVIDERS refused");
+			is_int(st->requests_refused - refused, 2, "refusals counted");
+			now_ms += 250;
+			ok(FEED(fn, fn_len, 0) == 0 && response(0) != NULL, "250 ms later FIND_NODE is answered again");
+			hy_dht_server_set_limits(srv, 0, 0);
+			now_ms = NOW_MS;
+		}
 
 		/* invalid multihash key */
 		n = request(req, sizeof(req), HY_KAD_ADD_PROVIDER, "\x12\x20\x01", 3, &pp, 1, NULL);
