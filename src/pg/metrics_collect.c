@@ -398,7 +398,7 @@ hydra_metrics_collect(const HydraMetricSink *s)
 	lab(s, "hydra_store_records_total", "stage", "written", WSUM(store.records_written));
 	lab(s, "hydra_store_records_total", "stage", "shed", WSUM(store.records_shed));
 	single(s, "hydra_store_peer_writes_total", HYDRA_COUNTER, "hydra.peers rows written.", WSUM(store.peer_writes));
-	single(s, "hydra_store_lookups_total", HYDRA_COUNTER, "Provider lookups run against the tables.", WSUM(store.lookups));
+	single(s, "hydra_store_lookups_total", HYDRA_COUNTER, "Provider lookup statements run against the tables (none while the store pauses after a failure).", WSUM(store.lookups));
 	single(s, "hydra_store_errors_total", HYDRA_COUNTER, "Store statements that failed (rolled back, logged).",
 		   WSUM(store.db_errors));
 	s->family(s->arg, "hydra_store_duration_seconds", HYDRA_HISTOGRAM,

@@ -408,9 +408,9 @@ store_get_providers(void *ctx, const uint8_t *key, size_t key_len,
 	volatile int n = 0;
 	uint64		t0 = hydra_metrics_start();
 
-	hydra_store_stats.lookups++;
 	if (store_backing_off())
 		return HY_STORE_UNAVAILABLE;
+	hydra_store_stats.lookups++;	/* a statement is run (not during a pause) */
 	PG_TRY();
 	{
 		Oid			types[2] = {BYTEAOID, INT4OID};

@@ -15,7 +15,7 @@ typedef struct HydraStoreStats
 	uint64		records_queued;
 	uint64		records_shed;	/* dropped: batch buffer full */
 	uint64		peer_writes;	/* hydra.peers rows written */
-	uint64		lookups;		/* get_providers calls */
+	uint64		lookups;		/* get_providers statements run */
 	uint64		db_errors;		/* statements that failed (contained) */
 	uint64		backoff_skips;	/* calls skipped while pausing after a failure */
 } HydraStoreStats;
