@@ -2,8 +2,9 @@
  * fuzz_kad.c — arbitrary bytes into the DHT server's stream path (one
  * head, memstore, routing table), as a whole stream or split in two
  * pieces; the first byte picks EOF, identify addresses, the split point
- * and whether the store flushes, so every handler and the framing are
- * reached with hostile input.
+ * and whether the store flushes (and, with both top bits set, tiny decline
+ * limits, so the declined and refused paths see the same input), so every
+ * handler and the framing are reached with hostile input.
  */
 #include <sodium.h>
 #include <stdint.h>
@@ -102,6 +103,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	flags = data[0];
 	data++;
 	size--;
+	/* the clock is frozen: the buckets empty after a request or two */
+	if ((flags & 0xc0) == 0xc0)
+		hy_dht_server_set_limits(srv, 1, 2);
+	else
+		hy_dht_server_set_limits(srv, 0, 0);
 	hy_dht_server_feed(srv, 0, remote.peer_id, remote.peer_id_len,
 					   (flags & 2) ? id_addrs : NULL, (flags & 2) ? id_addrs_len : 0,
 					   data, size, flags & 1, sink, NULL);
