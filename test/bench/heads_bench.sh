@@ -33,97 +33,9 @@ inflight=${HEADS_BENCH_INFLIGHT:-16}
 procs=${HEADS_BENCH_PROCS:-1}
 trials=${HEADS_BENCH_TRIALS:-50}
 perf_on=${HEADS_BENCH_PERF:-0}
-bindir=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
-[ -x "$bindir/initdb" ] || bindir=/usr/lib/postgresql/15/bin
-top=$(cd "$(dirname "$0")/../.." && pwd)
-user=$(id -un)
-[ "$user" = root ] && user=postgres
-as_user() { if [ "$(id -un)" = "$user" ]; then "$@"; else runuser -u "$user" -- "$@"; fi; }
-
-make -s -C "$top" build/bench/loadgen >/dev/null
-lg=$top/build/bench/loadgen
-
-echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
-	"$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r)"
-echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "busiest other processes:"
-ps -eo pcpu=,comm= --sort=-pcpu | head -3 | sed 's/^/   /'
-
-dir=$(mktemp -d /tmp/hydra-heads-bench.XXXXXX)
-chown "$user" "$dir"
-port=$((20000 + RANDOM % 20000))
-cleanup() { as_user "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"; }
-trap cleanup EXIT
-
-as_user "$bindir/initdb" -D "$dir/data" -A trust >/dev/null
-cat <<CONF | as_user tee -a "$dir/data/postgresql.conf" >/dev/null
-shared_preload_libraries = 'hydra'
-listen_addresses = ''
-unix_socket_directories = '$dir'
-port = $port
-shared_buffers = 512MB
-max_wal_size = 4GB
-hydra.listen_address = '127.0.0.1'
-hydra.port_begin = 0
-hydra.allow_private_addresses = on
-hydra.bootstrap_peers = ''
-include_if_exists = 'hydra_case.conf'
-CONF
-psql=(as_user "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -d postgres)
-q() { "${psql[@]}" -tAc "$1"; }
-
-# (Re)start the cluster with N heads on W head workers
-start_cluster() {
-	printf "hydra.nheads = %d\nhydra.head_workers = %d\n" "$1" "$2" |
-		as_user tee "$dir/data/hydra_case.conf" >/dev/null
-	as_user "$bindir/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
-	as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
-}
-
-# Wait until hydra.heads() lists N heads with an address
-wait_heads() {
-	for _ in $(seq 1 600); do
-		[ "$(q "SELECT count(*) FROM hydra.heads() WHERE addrs[1] IS NOT NULL")" = "$1" ] && return 0
-		sleep 0.2
-	done
-	echo "heads did not come up; server log:" >&2
-	tail -30 "$dir/server.log" >&2
-	exit 1
-}
-
-# Pids of the head workers (waits until W of them are connected)
-worker_pids() {
-	local pids
-	for _ in $(seq 1 300); do
-		pids=$(q "SELECT pid FROM pg_stat_activity WHERE backend_type LIKE 'hydra head worker%' ORDER BY backend_type")
-		[ "$(echo "$pids" | grep -c .)" -ge "$1" ] && { echo "$pids"; return 0; }
-		sleep 0.2
-	done
-	echo "head workers did not connect" >&2
-	exit 1
-}
-
-# Sum of a smaps_rollup field (kB) over pids
-smaps_sum() {
-	local field=$1 total=0 v
-	shift
-	for p in "$@"; do
-		v=$(awk -v f="$field:" '$1 == f {print $2}' "/proc/$p/smaps_rollup")
-		total=$((total + v))
-	done
-	echo "$total"
-}
-
-# Nanoseconds on a CPU and waiting on a run queue so far (sum over pids)
-sched_ns() {
-	cat $(printf '/proc/%s/schedstat ' "$@") | awk '{r += $1; w += $2} END {printf "%.0f %.0f\n", r, w}'
-}
-
-# "cpu% runqueue-wait%" of pids between two sched_ns readings over S seconds
-sched_pct() {
-	echo "$1 $2 $3" | awk '{split($0, a, " "); printf "%.0f %.0f\n", (a[3] - a[1]) / a[5] / 1e7, (a[4] - a[2]) / a[5] / 1e7}' 2>/dev/null ||
-		echo "0 0"
-}
+. "$(dirname "$0")/bench_lib.sh"
+machine_info
+bench_init heads
 
 # Sample the head workers' wait events every 10 ms for S seconds (one session)
 sample_waits() {
@@ -142,14 +54,6 @@ SELECT '   ' || w || ': ' || string_agg(e || ' ' || pct || '%', ', ' ORDER BY pc
 	FROM (SELECT w, e, round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY w)) AS pct
 		  FROM s GROUP BY w, e) x GROUP BY w ORDER BY w;
 SQL
-}
-
-# One field of a loadgen JSON object: jget JSON key [subkey] (flat objects only)
-jget() {
-	local o=$1 v
-	[ $# -eq 3 ] && o=$(sed -n "s/.*\"$2\":{\([^}]*\)}.*/\1/p" <<<"$o")
-	v=$(sed -n "s/.*\"${!#}\":\([^,}]*\).*/\1/p" <<<"$o")
-	echo "${v:-0}"
 }
 
 results=()

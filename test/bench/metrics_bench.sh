@@ -19,53 +19,11 @@ secs=${METRICS_BENCH_S:-8}
 rounds=${METRICS_BENCH_ROUNDS:-5}
 conns=${METRICS_BENCH_CONNS:-16}
 inflight=${METRICS_BENCH_INFLIGHT:-16}
-bindir=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
-[ -x "$bindir/initdb" ] || bindir=/usr/lib/postgresql/15/bin
-top=$(cd "$(dirname "$0")/../.." && pwd)
-user=$(id -un)
-[ "$user" = root ] && user=postgres
-as_user() { if [ "$(id -un)" = "$user" ]; then "$@"; else runuser -u "$user" -- "$@"; fi; }
-
-make -s -C "$top" build/bench/loadgen >/dev/null
-lg=$top/build/bench/loadgen
-
-dir=$(mktemp -d /tmp/hydra-metrics-bench.XXXXXX)
-chown "$user" "$dir"
-port=$((20000 + RANDOM % 20000))
-cleanup() { as_user "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"; }
-trap cleanup EXIT
-
-as_user "$bindir/initdb" -D "$dir/data" -A trust >/dev/null
-cat <<CONF | as_user tee -a "$dir/data/postgresql.conf" >/dev/null
-shared_preload_libraries = 'hydra'
-listen_addresses = ''
-unix_socket_directories = '$dir'
-port = $port
-shared_buffers = 512MB
-hydra.nheads = 1
-hydra.head_workers = 1
-hydra.listen_address = '127.0.0.1'
-hydra.port_begin = 0
-hydra.allow_private_addresses = on
-hydra.bootstrap_peers = ''
-hydra.metrics_address = '127.0.0.1:0'
-CONF
-psql=(as_user "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -d postgres)
-q() { "${psql[@]}" -tAc "$1"; }
-jget() {
-	python3 -c 'import json, sys
-o = json.loads(sys.argv[1])
-for k in sys.argv[2:]:
-    o = o.get(k, 0) if isinstance(o, dict) else 0
-print(o)' "$@"
-}
-
-as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
+. "$(dirname "$0")/bench_lib.sh"
+bench_init metrics
+start_cluster 1 1
 q "CREATE EXTENSION hydra"
-for _ in $(seq 1 300); do
-	[ "$(q "SELECT count(*) FROM hydra.heads() WHERE addrs[1] IS NOT NULL")" = 1 ] && break
-	sleep 0.2
-done
+wait_heads 1
 addr=$(q "SELECT addrs[1] FROM hydra.heads()")
 wpid=$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'hydra head worker 0'")
 # nanoseconds the head worker has been on a CPU (less noisy than rates on a busy machine)
@@ -97,7 +55,6 @@ for r in $(seq 1 "$rounds"); do
 	done
 done
 
-median() { printf "%s\n" "$@" | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 on=$(median "${on_rates[@]}")
 off=$(median "${off_rates[@]}")
 overhead=$(echo "$on $off" | awk '{printf "%.2f", ($2 - $1) * 100 / $2}')
