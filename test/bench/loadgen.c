@@ -23,6 +23,9 @@
  *                        window full is counted in not_sent_window_full.
  *                        Without --rate: closed loop (as fast as answers come)
  *     --duration S       seconds of load after the connections are up (10)
+ *     --count N          end the run once N requests were sent (all types;
+ *                        with --procs P each process sends N/P, rounded up),
+ *                        or after --duration, whichever comes first
  *     --timeout-ms N     per-request timeout (default 5000)
  *     --provider-addr MA address put in ADD_PROVIDER (/ip4/127.0.0.1/tcp/4001)
  *     --procs N          fork N load processes and sum their figures
@@ -30,6 +33,15 @@
  *                        target 1, then GET_PROVIDERS through target 2 back
  *                        to back (--poll-ms apart, default 1) until the
  *                        provider appears (2 s per trial at most)
+ *     --churn            instead of requests: every connection slot dials,
+ *                        completes TCP + Noise + yamux, closes and dials
+ *                        again for --duration; reports handshakes/s, their
+ *                        latency (dial to upgraded) and failures.  Slots
+ *                        keep their identity from one connection to the next
+ *                        (the Noise handshake is new each time: ephemeral
+ *                        keys); --conns is the number of parallel slots
+ *     --churn-req        with --churn: one FIND_NODE on each connection
+ *                        before closing it (counted under find_node)
  *
  * Keys: k(i) = sha2-256 multihash of be64(seed) || be64(i), i.e. in SQL
  *   '\x1220'::bytea || sha256(int8send(seed) || int8send(i)).
@@ -107,6 +119,9 @@ typedef struct lg_stats
 	uint64_t	min_keys_written;	/* merged: the smallest per process */
 	uint64_t	hist[LG_NTYPES][LG_NBUCKETS];	/* latency, microseconds */
 	uint64_t	max_us[LG_NTYPES];
+	uint64_t	handshakes;		/* churn: upgrades completed during the run */
+	uint64_t	hs_hist[LG_NBUCKETS];	/* churn: dial to upgraded, microseconds */
+	uint64_t	hs_max_us;
 	double		wall_s;
 	double		user_s,
 				sys_s;
@@ -135,6 +150,9 @@ typedef struct lg_opts
 	int			procs;
 	int			visibility;
 	int			poll_ms;
+	int			churn;
+	int			churn_req;
+	uint64_t	count;			/* per process; 0 = no limit */
 } lg_opts;
 
 typedef struct lg_conn
@@ -149,6 +167,7 @@ typedef struct lg_conn
 	int			ready;
 	int			pending;		/* requests whose callback has not come */
 	uint64_t	retry_at;		/* ms: redial after a loss */
+	uint64_t	dial_us;		/* churn: when the current dial started */
 } lg_conn;
 
 typedef struct lg_req
@@ -360,6 +379,13 @@ on_reply(void *arg, hy_conn *conn, int err, const hy_kad_message *resp)
 	else
 		st->errors[r->type]++;
 	free(r);
+	if (a->o->churn)
+	{
+		/* the one request of this connection is over: next handshake */
+		if (c->conn)
+			hy_conn_close(c->conn);
+		return;
+	}
 	if (a->phase == 1 && a->rate <= 0)
 		fill_conn(a, c);
 }
@@ -379,6 +405,11 @@ send_one(lg_app *a, lg_conn *c, int type)
 
 	if (!r)
 		return -1;
+	if (o->count && a->st->sent[0] + a->st->sent[1] + a->st->sent[2] >= o->count)
+	{
+		free(r);
+		return -1;
+	}
 	r->c = c;
 	r->type = type;
 	r->hit = 0;
@@ -471,6 +502,7 @@ dial(lg_app *a, lg_conn *c)
 	int			err = 0;
 
 	c->ready = 0;
+	c->dial_us = now_us();
 	c->conn = hy_host_dial(c->host, a->o->target[c->target],
 						   (size_t) a->o->target_len[c->target], c, &err);
 	if (!c->conn)
@@ -478,6 +510,27 @@ dial(lg_app *a, lg_conn *c)
 		a->st->conns_failed++;
 		c->retry_at = hy_loop_now(a->loop) + 500;
 	}
+}
+
+/* Churn: count a finished upgrade, then ask once or close at once */
+static void
+churn_ready(lg_conn *c)
+{
+	lg_app	   *a = c->app;
+	uint64_t	lat = now_us() - c->dial_us;
+
+	if (a->phase != 1)
+	{
+		hy_conn_close(c->conn);
+		return;
+	}
+	a->st->handshakes++;
+	a->st->hs_hist[hist_bucket(lat)]++;
+	if (lat > a->st->hs_max_us)
+		a->st->hs_max_us = lat;
+	/* hy_conn_close only marks the connection; conn_closed comes later */
+	if (!a->o->churn_req || send_one(a, c, LG_FN) < 0)
+		hy_conn_close(c->conn);
 }
 
 /* Connection upgraded */
@@ -490,6 +543,8 @@ on_ready(hy_conn *conn, void *arg)
 		return;
 	c->ready = 1;
 	c->app->st->conns_ready++;
+	if (c->app->o->churn)
+		churn_ready(c);
 }
 
 /* Connection gone: count it, redial later */
@@ -501,6 +556,18 @@ on_closed(hy_conn *conn, hy_conn_reason reason, void *arg)
 
 	if (conn != c->conn)
 		return;
+	if (a->o->churn)
+	{
+		/* a failed upgrade counts, a close of our own does not */
+		if (!c->ready && a->phase == 1)
+			a->st->conns_failed++;
+		c->conn = NULL;
+		c->ready = 0;
+		c->retry_at = 0;
+		if (a->phase == 1)
+			dial(a, c);
+		return;
+	}
 	if (!c->ready)
 	{
 		a->st->conns_failed++;
@@ -589,7 +656,13 @@ on_tick(hy_loop *loop, void *arg)
 		if (!c->conn && a->phase < 2 && now >= c->retry_at)
 			dial(a, c);
 	}
-	if (a->phase == 0)
+	if (a->phase == 0 && a->o->churn)
+	{
+		a->phase = 1;
+		a->run_start_ms = now;
+		a->last_tick_ms = now;
+	}
+	else if (a->phase == 0)
 	{
 		int			nready = count_ready(a);
 
@@ -612,12 +685,16 @@ on_tick(hy_loop *loop, void *arg)
 	{
 		if (a->o->visibility)
 			vis_step(a);
-		else if (now - a->run_start_ms >= (uint64_t) (a->o->duration * 1000.0))
+		else if (now - a->run_start_ms >= (uint64_t) (a->o->duration * 1000.0) ||
+				 (a->o->count && count_pending(a) == 0 &&
+				  a->st->sent[0] + a->st->sent[1] + a->st->sent[2] >= a->o->count))
 		{
 			a->phase = 2;
 			a->st->wall_s = (double) (now - a->run_start_ms) / 1000.0;
 			a->run_start_ms = now;
 		}
+		else if (a->o->churn)
+			;					/* callbacks drive the dials */
 		else if (a->rate > 0)
 			open_loop(a, now);
 		else
@@ -627,6 +704,10 @@ on_tick(hy_loop *loop, void *arg)
 	}
 	if (a->phase == 2)
 	{
+		if (a->o->churn)
+			for (int i = 0; i < a->nconns; i++)
+				if (a->conns[i].conn)
+					hy_conn_close(a->conns[i].conn);
 		if (count_pending(a) == 0 || now - a->run_start_ms > LG_DRAIN_MS)
 		{
 			a->st->unfinished += (uint64_t) count_pending(a);
@@ -923,6 +1004,11 @@ merge(lg_stats *sum, const lg_stats *s)
 	sum->conns_failed += s->conns_failed;
 	sum->conns_lost += s->conns_lost;
 	sum->keys_written += s->keys_written;
+	sum->handshakes += s->handshakes;
+	for (int b = 0; b < LG_NBUCKETS; b++)
+		sum->hs_hist[b] += s->hs_hist[b];
+	if (s->hs_max_us > sum->hs_max_us)
+		sum->hs_max_us = s->hs_max_us;
 	if (sum->nprocs == 0 || s->min_keys_written < sum->min_keys_written)
 		sum->min_keys_written = s->min_keys_written;
 	if (s->wall_s > sum->wall_s)
@@ -944,7 +1030,7 @@ print_json(const lg_opts *o, const lg_stats *s)
 		   "\"conns\":%llu,\"conns_ready\":%llu,\"conns_failed\":%llu,\"conns_lost\":%llu,"
 		   "\"inflight_per_conn\":%d,\"mix\":[%d,%d,%d],\"hit_pct\":%d,\"seed\":%llu,"
 		   "\"duration_s\":%.3f",
-		   o->rate > 0 ? "open" : "closed", o->rate, s->nprocs, o->ntargets,
+		   o->churn ? "churn" : o->rate > 0 ? "open" : "closed", o->rate, s->nprocs, o->ntargets,
 		   (unsigned long long) s->conns, (unsigned long long) s->conns_ready,
 		   (unsigned long long) s->conns_failed, (unsigned long long) s->conns_lost,
 		   o->inflight, o->mix[0], o->mix[1], o->mix[2], o->hit_pct,
@@ -976,6 +1062,15 @@ print_json(const lg_opts *o, const lg_stats *s)
 			printf(",\"closer_peers\":%llu", (unsigned long long) s->fn_closer);
 		printf("}");
 	}
+	if (o->churn)
+		printf(",\"churn\":{\"handshakes\":%llu,\"per_s\":%.1f,\"failed\":%llu,"
+			   "\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}",
+			   (unsigned long long) s->handshakes, (double) s->handshakes / wall,
+			   (unsigned long long) s->conns_failed,
+			   hist_pct(s->hs_hist, s->hs_max_us, 0.50) / 1000.0,
+			   hist_pct(s->hs_hist, s->hs_max_us, 0.90) / 1000.0,
+			   hist_pct(s->hs_hist, s->hs_max_us, 0.99) / 1000.0,
+			   s->hs_max_us / 1000.0);
 	printf(",\"total_per_s\":%.1f,\"not_sent_window_full\":%llu,\"start_failed\":%llu,"
 		   "\"unfinished\":%llu,\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,"
 		   "\"cpu_per_wall\":%.3f,\"runqueue_wait_s\":%.3f}\n",
@@ -991,8 +1086,10 @@ usage(void)
 {
 	fprintf(stderr,
 			"usage: loadgen [--conns N] [--inflight N] [--mix G,A,F] [--hit PCT] [--known N]\n"
-			"               [--add-start N] [--seed S] [--rate R] [--duration S] [--timeout-ms N]\n"
+			"               [--add-start N] [--seed S] [--rate R] [--duration S] [--count N]\n"
+			"               [--timeout-ms N]\n"
 			"               [--provider-addr MA] [--procs N] [--visibility N [--poll-ms N]]\n"
+			"               [--churn [--churn-req]]\n"
 			"               <multiaddr/p2p/id>...\n");
 	exit(2);
 }
@@ -1062,6 +1159,9 @@ main(int argc, char **argv)
 		{"procs", required_argument, NULL, 'P'},
 		{"visibility", required_argument, NULL, 'V'},
 		{"poll-ms", required_argument, NULL, 'o'},
+		{"count", required_argument, NULL, 'n'},
+		{"churn", no_argument, NULL, 'C'},
+		{"churn-req", no_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0}
 	};
 	int			opt;
@@ -1128,6 +1228,15 @@ main(int argc, char **argv)
 			case 'o':
 				o.poll_ms = atoi(optarg);
 				break;
+			case 'n':
+				o.count = strtoull(optarg, NULL, 10);
+				break;
+			case 'C':
+				o.churn = 1;
+				break;
+			case 'R':
+				o.churn_req = 1;
+				break;
 			default:
 				usage();
 		}
@@ -1140,6 +1249,8 @@ main(int argc, char **argv)
 		usage();
 	if (!o.add_start_set)
 		o.add_start = o.known;
+	if (o.count)
+		o.count = (o.count + (uint64_t) o.procs - 1) / (uint64_t) o.procs;
 	o.prov_addr_len = hy_multiaddr_parse(paddr, strlen(paddr), o.prov_addr,
 										 sizeof(o.prov_addr));
 	if (o.prov_addr_len < 0)
@@ -1147,6 +1258,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "loadgen: bad --provider-addr %s\n", paddr);
 		return 2;
 	}
+	if (o.churn_req && !o.churn)
+		usage();
 	if (o.visibility)
 	{
 		if (o.ntargets < 2)

@@ -3,6 +3,7 @@
 // contract as ../go (see ../README.md):
 //
 //   node peer.mjs listen    [--port 0] [--key ed25519|rsa|ecdsa|secp256k1] [--dht] [--bootstrap maddr,...] [--duration S]
+//                           [--hosts N] [--store map|indexed]
 //   node peer.mjs dial      <maddr/p2p/id> [--count N] [--key type]
 //   node peer.mjs provide   --bootstrap maddr[,maddr] --cid CID [--linger S]
 //   node peer.mjs findprovs --bootstrap maddr[,maddr] --cid CID [--expect peerid]
@@ -63,7 +64,48 @@ async function genKey (kind = 'ed25519') {
   }
 }
 
-async function newNode ({ key, port, dht }) {
+// An in-memory datastore (datastore-core's MemoryDatastore, the libp2p
+// default) with an index by parent key: the default walks every stored entry
+// for each prefix query, so every GET_PROVIDERS costs time proportional to all
+// records held; with the index, a query whose prefix is a parent key (one
+// CID's provider records) reads only that key's children, as a sorted on-disk
+// store would.  Used by the side-by-side benchmark (--store indexed).
+async function indexedDatastore () {
+  const { MemoryDatastore } = await import('datastore-core')
+  const { Key } = await import('interface-datastore')
+  class IndexedDatastore extends MemoryDatastore {
+    children = new Map()
+    put (key, val, options) {
+      const k = key.toString()
+      if (!this.data.has(k)) {
+        const p = key.parent().toString()
+        let c = this.children.get(p)
+        if (c == null) { c = new Set(); this.children.set(p, c) }
+        c.add(k)
+      }
+      return super.put(key, val, options)
+    }
+
+    delete (key, options) {
+      const p = key.parent().toString()
+      const c = this.children.get(p)
+      if (c != null) {
+        c.delete(key.toString())
+        if (c.size === 0) this.children.delete(p)
+      }
+      return super.delete(key, options)
+    }
+
+    * _all (q, options) {
+      const c = q.prefix != null && q.prefix !== '/' ? this.children.get(q.prefix.replace(/\/$/, '')) : undefined
+      if (c == null) { yield * super._all(q, options); return }
+      for (const k of c) yield { key: new Key(k), value: this.data.get(k) }
+    }
+  }
+  return new IndexedDatastore()
+}
+
+async function newNode ({ key, port, dht, datastore }) {
   const services = {
     identify: identify({ agentVersion: AGENT }),
     ping: ping()
@@ -82,6 +124,7 @@ async function newNode ({ key, port, dht }) {
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    ...(datastore != null ? { datastore } : {}),
     connectionManager: {
       // the harness opens many connections from 127.0.0.1 in quick succession
       inboundConnectionThreshold: 10000,
@@ -160,22 +203,46 @@ async function cmdListen (args) {
       key: { type: 'string', default: 'ed25519' },
       dht: { type: 'boolean', default: false },
       bootstrap: { type: 'string', default: '' },
-      duration: { type: 'string', default: '0' }
+      duration: { type: 'string', default: '0' },
+      // several hosts in this process (the benchmark's memory per idle host);
+      // each prints its own LISTEN line, the first one takes --port
+      hosts: { type: 'string', default: '1' },
+      store: { type: 'string', default: 'map' }
     }
   })
-  const node = await newNode({ key: values.key, port: Number(values.port), dht: values.dht })
+  if (values.store !== 'map' && values.store !== 'indexed') die('--store must be map or indexed')
+  const extra = []
+  for (let i = 1; i < Number(values.hosts); i++) {
+    const n = await newNode({
+      key: values.key,
+      port: 0,
+      dht: values.dht,
+      datastore: values.store === 'indexed' ? await indexedDatastore() : undefined
+    })
+    extra.push(n)
+  }
+  const node = await newNode({
+    key: values.key,
+    port: Number(values.port),
+    dht: values.dht,
+    datastore: values.store === 'indexed' ? await indexedDatastore() : undefined
+  })
   node.addEventListener('peer:identify', (evt) => {
     const r = evt.detail
     out(`PEER ${r.peerId} protocols=${protoList(r.protocols)} agent=${r.agentVersion ?? ''}`)
   })
   await node.start()
   out(`LISTEN ${listenAddr(node)}`)
+  for (const n of extra) {
+    await n.start()
+    out(`LISTEN ${listenAddr(n)}`)
+  }
   if (values.dht) watchRT(node.services.dht)
   if (values.bootstrap !== '') {
     connectBootstrap(node, values.bootstrap).catch(e => logf(oneLine(e)))
   }
   await stopSignal(Number(values.duration))
-  await Promise.race([node.stop(), sleep(2000)])
+  await Promise.race([Promise.all([node, ...extra].map(n => n.stop())), sleep(2000)])
   process.exit(0)
 }
 
