@@ -42,7 +42,28 @@ hy_rtable_mem_size(const hy_rtable_config *cfg)
 
 	hy_rtable_config_defaults(&c);
 	return sizeof(hy_rtable) +
-		((size_t) 1 << c.bits) * (size_t) (c.k + c.replacements) * sizeof(hy_rt_entry);
+		((size_t) 1 << c.bits) * (size_t) (c.k + c.replacements) * sizeof(hy_rt_entry) +
+		((size_t) 1 << c.bits) * sizeof(uint32_t);
+}
+
+/*
+ * Active entries per bucket, after the entries: lookups skip empty
+ * buckets without touching their slots (a young table is mostly empty).
+ */
+static inline uint32_t *
+bucket_active(const hy_rtable *rt)
+{
+	return (uint32_t *) &rt->entries[(size_t) rt->nbuckets * rt->slots];
+}
+
+/* One more (delta 1) or one fewer (-1) active entry in the bucket starting at b */
+static void
+count_active(hy_rtable *rt, const hy_rt_entry *b, int delta)
+{
+	size_t		bucket = (size_t) (b - rt->entries) / rt->slots;
+
+	rt->count += (uint32_t) delta;
+	bucket_active(rt)[bucket] += (uint32_t) delta;
 }
 
 /* Format a table */
@@ -114,7 +135,7 @@ promote(hy_rtable *rt, hy_rt_entry *b)
 	b[best].state = HY_RT_ACTIVE;
 	b[best].failed = 0;
 	rt->ncached--;
-	rt->count++;
+	count_active(rt, b, 1);
 	rt->st.promoted++;
 }
 
@@ -126,7 +147,7 @@ drop(hy_rtable *rt, hy_rt_entry *e)
 	int			was_active = e->state == HY_RT_ACTIVE;
 
 	if (was_active)
-		rt->count--;
+		count_active(rt, b, -1);
 	else
 		rt->ncached--;
 	memset(e, 0, sizeof(*e));
@@ -181,7 +202,7 @@ seat(hy_rtable *rt, hy_rt_entry *e, hy_rt_entry *slot, const uint8_t *peer_id,
 		fill(slot, peer_id, len, kad_id, kept, now_ms, flags, HY_RT_ACTIVE);
 		rt->st.added++;
 	}
-	rt->count++;
+	count_active(rt, bucket_of(rt, kad_id), 1);
 	rt->generation++;
 	return HY_RT_ADDED;
 }
@@ -256,7 +277,7 @@ hy_rtable_update(hy_rtable *rt, const uint8_t *peer_id, size_t len,
 	{
 		slot = &b[worst];
 		memset(slot, 0, sizeof(*slot));
-		rt->count--;
+		count_active(rt, b, -1);
 		rt->st.evicted++;
 		return seat(rt, e, slot, peer_id, len, kad_id, &kept, now_ms, flags);
 	}
@@ -360,6 +381,8 @@ hy_rtable_closest(const hy_rtable *rt, const uint8_t target[HY_KADID_LEN],
 				  hy_rt_entry *out, int max)
 {
 	unsigned	tp = hy_kadid_prefix(target, (int) rt->cfg.bits);
+	const uint32_t *active = bucket_active(rt);
+	uint32_t	seen = 0;
 	int			n = 0;
 
 	if (max <= 0)
@@ -369,10 +392,13 @@ hy_rtable_closest(const hy_rtable *rt, const uint8_t target[HY_KADID_LEN],
 	 * visiting x = 0, 1, 2, ... visits buckets in distance order; once a
 	 * whole bucket has been taken and max are in, nothing later is closer.
 	 */
-	for (unsigned x = 0; x < rt->nbuckets && n < max; x++)
+	for (unsigned x = 0; x < rt->nbuckets && n < max && seen < rt->count; x++)
 	{
 		const hy_rt_entry *b = &rt->entries[(size_t) (tp ^ x) * rt->slots];
 
+		if (active[tp ^ x] == 0)
+			continue;
+		seen += active[tp ^ x];
 		for (uint32_t i = 0; i < rt->slots; i++)
 		{
 			const hy_rt_entry *e = &b[i];

@@ -271,6 +271,27 @@ main(void)
 			   hy_rtable_size(rt) : 64, "max 64 honoured");
 	}
 
+	/* after churn (removals promote replacements, failures evict) closest() stays exact */
+	{
+		int			churn_exact = 1;
+
+		for (int i = 0; i < NPEERS; i += 3)
+			hy_rtable_remove(rt, peers[i].peer_id, peers[i].peer_id_len);
+		for (int i = 1; i < NPEERS; i += 7)
+			for (int f = 0; f < 3; f++)
+				hy_rtable_mark_failed(rt, peers[i].peer_id, peers[i].peer_id_len);
+		for (int t = 0; t < 200; t++)
+		{
+			int			n;
+
+			randombytes_buf(target, sizeof(target));
+			n = hy_rtable_closest(rt, target, NULL, 0, out, 20);
+			churn_exact &= n == (hy_rtable_size(rt) < 20 ? hy_rtable_size(rt) : 20) &&
+				closest_is_exact(rt, target, out, n, NULL, 0);
+		}
+		ok(churn_exact, "after removals and evictions: closest 20 still exact");
+	}
+
 	/* liveness iteration: round robin over due entries, heads skipped */
 	{
 		int			due = 0;
@@ -280,6 +301,29 @@ main(void)
 		is_int(due, hy_rtable_size(rt), "every entry handed out once per interval");
 		is_int(hy_rtable_next_check(rt, 100500, 1000, &e), 0, "nothing due right after");
 		ok(hy_rtable_next_check(rt, 101001, 1000, &e) == 1, "due again after the interval");
+	}
+	free(rt);
+
+	/* a sparse table (a young node): few peers in many buckets, all found */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.allow_private = 1;
+	cfg.bits = 10;
+	rt = new_table(&cfg);
+	for (int i = 0; i < 5; i++)
+		hy_rtable_update(rt, peers[i].peer_id, peers[i].peer_id_len, &lo, 5, 0);
+	hy_rtable_remove(rt, peers[2].peer_id, peers[2].peer_id_len);
+	{
+		int			sparse_exact = 1;
+
+		for (int t = 0; t < 50; t++)
+		{
+			int			n;
+
+			randombytes_buf(target, sizeof(target));
+			n = hy_rtable_closest(rt, target, NULL, 0, out, 20);
+			sparse_exact &= n == 4 && closest_is_exact(rt, target, out, n, NULL, 0);
+		}
+		ok(sparse_exact, "sparse table (4 peers, 1024 buckets): every peer returned, in XOR order");
 	}
 	free(rt);
 
