@@ -559,12 +559,15 @@ on_closed(hy_conn *conn, hy_conn_reason reason, void *arg)
 	if (a->o->churn)
 	{
 		/* a failed upgrade counts, a close of our own does not */
-		if (!c->ready && a->phase == 1)
+		int			failed = !c->ready;
+
+		if (failed && a->phase == 1)
 			a->st->conns_failed++;
 		c->conn = NULL;
 		c->ready = 0;
-		c->retry_at = 0;
-		if (a->phase == 1)
+		/* after a failure the tick redials 10 ms later, not in a tight loop */
+		c->retry_at = hy_loop_now(a->loop) + (failed ? 10 : 0);
+		if (a->phase == 1 && !failed)
 			dial(a, c);
 		return;
 	}

@@ -9,8 +9,10 @@
 #   1. GET_PROVIDERS/s (closed loop, every request a hit), p50/p99 (closed
 #      loop, queueing included), p99 in open loop at half that rate, server
 #      CPU per answer, with 10 k, 1 M and 10 M records stored.  hydra is
-#      filled by SQL (rows in hydra.provider_records with loadgen's keys),
-#      go and js over the wire with loadgen ADD_PROVIDER;
+#      filled by SQL (rows in hydra.provider_records with loadgen's keys,
+#      then ANALYZE and CHECKPOINT), go and js over the wire with loadgen
+#      ADD_PROVIDER; for hydra also whether the plan cache settles on a
+#      generic plan for the GET_PROVIDERS statement;
 #   2. ADD_PROVIDER records/s sustained (closed loop; hydra: rows durable in
 #      the table, counted after the run; go/js: records written to them,
 #      kept in memory);
@@ -93,7 +95,7 @@ echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/c
 	"$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "busiest other processes:"
-ps -eo pcpu=,comm= --sort=-pcpu | head -3 | sed 's/^/   /'
+ps -eo pcpu=,comm= --sort=-pcpu | head -3 | sed 's/^/   /' || true
 echo "go peer: $("$gopeer" version 2>/dev/null || echo '-'); js peer: $(node "$top/test/interop/js/peer.mjs" version 2>/dev/null || echo '-')"
 echo "go/js provider datastore: $store"
 
@@ -168,7 +170,7 @@ start_peer() {
 		sleep 0.1
 	done
 	[ "$(grep -c '^LISTEN ' "$out")" -ge "$n" ] || { echo "$kind server did not come up" >&2; exit 1; }
-	srv_addr=$(sed -n 's/^LISTEN //p' "$out" | head -1)
+	srv_addr=$(awk '/^LISTEN / {print $2; exit}' "$out")
 }
 
 # Stop the go or js server started last
@@ -266,6 +268,29 @@ hydra_fill() {
 	wait "${wp[@]}"
 }
 
+# hydra: whether PostgreSQL's plan cache settles on a generic plan for the
+# head's GET_PROVIDERS statement (text as in src/pg/spi_store.c) after 20
+# executions with hit keys, or keeps planning every execution (custom plans)
+hydra_plan_probe() {
+	local seed=$1 n=$2
+	("${psql[@]}" -tA <<SQL
+PREPARE gp(bytea, int) AS
+	SELECT p.peer_id, CASE WHEN p.addrs_updated_at > now() - interval '24 hours'
+		THEN p.addrs ELSE '{}'::bytea[] END
+	FROM (SELECT DISTINCT ON (pr.provider) pr.provider, pr.expires_at
+		  FROM hydra.provider_records pr WHERE pr.key = \$1 AND pr.expires_at > now()
+		  ORDER BY pr.provider, pr.expires_at DESC) r
+	JOIN hydra.peers p ON p.id = r.provider
+	ORDER BY r.expires_at DESC LIMIT \$2;
+$(for i in $(seq 1 20); do
+	echo "EXECUTE gp('\\x1220'::bytea || sha256(int8send(${seed}::int8) || int8send($((i * 7919 % n))::int8)), 20);"
+done)
+SELECT 'plan cache for the GET_PROVIDERS statement after 20 executions, $n records: ' ||
+	generic_plans || ' generic, ' || custom_plans || ' custom plans' FROM pg_prepared_statements WHERE name = 'gp';
+SQL
+	) | grep '^plan cache' || true
+}
+
 # ------------------------------------------------------------------ cases
 fill_rate=
 # Fill a server's store from `have` to N keys of a seed; sets fill_rate
@@ -274,6 +299,9 @@ fill_store() {
 	t0=$(date +%s.%N)
 	if [ "$kind" = hydra ]; then
 		hydra_fill "$seed" "$have" "$n"
+		# statistics as autovacuum would have them in steady state, and no
+		# checkpoint of the bulk load during the measurement
+		q "ANALYZE hydra.provider_records" >/dev/null
 		q "CHECKPOINT" >/dev/null
 	else
 		out=$("$lg" --seed "$seed" --mix 0,100,0 --add-start "$have" --count $((n - have)) \
@@ -367,7 +395,10 @@ get_series() {
 		[[ $rate =~ ^[0-9]+$ ]] && lastrate=$rate
 		set_cell "fill_$n" "$kind" "$rate"
 		have=$n
-		[ "$kind" = hydra ] && set_cell "stored_$n" hydra "$(q "SELECT count(*) FROM hydra.provider_records")"
+		if [ "$kind" = hydra ]; then
+			set_cell "stored_$n" hydra "$(q "SELECT count(*) FROM hydra.provider_records")"
+			hydra_plan_probe "$seed" "$n" || true
+		fi
 		get_case "$kind" "$seed" "$n" "$pid" "$n" "$last"
 	done
 }
