@@ -8,6 +8,9 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
+use FindBin;
+use lib $FindBin::RealBin;
+use HydraCluster;
 
 my $peer = $ENV{HYDRA_PEER} // "$ENV{TESTDIR}/build/tools/hydra_peer";
 my $probe = $ENV{KAD_PROBE} // "$ENV{TESTDIR}/build/tools/kad_probe";
@@ -65,13 +68,7 @@ my ($addr0, $addr1) = split /\n/, $node->safe_psql('postgres',
 ok($addr0 && $addr1, 'two heads running');
 
 # Sum of a metric's samples whose labels contain $labels (JSON)
-sub metric
-{
-	my ($name, $labels) = @_;
-	$labels //= '{}';
-	return $node->safe_psql('postgres',
-		"SELECT coalesce(sum(value), 0)::bigint FROM hydra.metrics() WHERE name = '$name' AND labels @> '$labels'");
-}
+sub metric { return HydraCluster::metric($node, @_); }
 
 # Wait (bounded) until a metric reaches a value; its last value
 sub wait_metric

@@ -40,13 +40,7 @@ sub run_tool
 }
 
 # Sum of a metric's samples whose labels contain $labels (JSON)
-sub metric
-{
-	my ($name, $labels) = @_;
-	$labels //= '{}';
-	return $node->safe_psql('postgres',
-		"SELECT coalesce(sum(value), 0)::bigint FROM hydra.metrics() WHERE name = '$name' AND labels @> '$labels'");
-}
+sub metric { return HydraCluster::metric($node, @_); }
 
 # Wait (bounded) until metric counters stop moving (published every 250 ms)
 sub settle

@@ -62,4 +62,13 @@ sub run_tool
 	return $out . ($@ ? "TIMEOUT\n" : '');
 }
 
+# Sum of a metric's samples on $node whose labels contain $labels (JSON)
+sub metric
+{
+	my ($node, $name, $labels) = @_;
+	$labels //= '{}';
+	return $node->safe_psql('postgres',
+		"SELECT coalesce(sum(value), 0)::bigint FROM hydra.metrics() WHERE name = '$name' AND labels @> '$labels'");
+}
+
 1;

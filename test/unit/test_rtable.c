@@ -46,6 +46,29 @@ new_table(hy_rtable_config *cfg)
 	return hy_rtable_init(mem, size, cfg);
 }
 
+static int closest_is_exact(const hy_rtable *rt, const uint8_t target[32], const hy_rt_entry *out,
+							int n, const uint8_t *ex_id, size_t ex_len);
+
+/* closest() for random targets returns min(size, 20) entries, exact by brute force */
+static int
+random_targets_exact(const hy_rtable *rt, int targets)
+{
+	uint8_t		target[32];
+	hy_rt_entry out[20];
+	int			want = hy_rtable_size(rt) < 20 ? hy_rtable_size(rt) : 20;
+	int			exact = 1;
+
+	for (int t = 0; t < targets; t++)
+	{
+		int			n;
+
+		randombytes_buf(target, sizeof(target));
+		n = hy_rtable_closest(rt, target, NULL, 0, out, 20);
+		exact &= n == want && closest_is_exact(rt, target, out, n, NULL, 0);
+	}
+	return exact;
+}
+
 /* Brute-force check that out[] are the n closest non-excluded actives */
 static int
 closest_is_exact(const hy_rtable *rt, const uint8_t target[32], const hy_rt_entry *out,
@@ -90,8 +113,7 @@ main(void)
 	hy_rt_entry out[64],
 				e;
 	uint8_t		target[32];
-	int			rc,
-				exact = 1;
+	int			rc;
 
 	if (sodium_init() < 0)
 		return 1;
@@ -236,15 +258,7 @@ main(void)
 	for (int i = 0; i < NPEERS; i++)
 		hy_rtable_update(rt, peers[i].peer_id, peers[i].peer_id_len, &lo, 5, 0);
 	ok(hy_rtable_size(rt) > 200, "big table filled");
-	for (int t = 0; t < 200; t++)
-	{
-		int			n;
-
-		randombytes_buf(target, sizeof(target));
-		n = hy_rtable_closest(rt, target, NULL, 0, out, 20);
-		exact &= n == 20 && closest_is_exact(rt, target, out, n, NULL, 0);
-	}
-	ok(exact, "200 random targets: closest 20 exact by XOR");
+	ok(random_targets_exact(rt, 200), "200 random targets: closest 20 exact by XOR");
 	{
 		hy_rt_exclude ex = {peers[7].peer_id, peers[7].peer_id_len};
 		int			n,
@@ -272,25 +286,12 @@ main(void)
 	}
 
 	/* after churn (removals promote replacements, failures evict) closest() stays exact */
-	{
-		int			churn_exact = 1;
-
-		for (int i = 0; i < NPEERS; i += 3)
-			hy_rtable_remove(rt, peers[i].peer_id, peers[i].peer_id_len);
-		for (int i = 1; i < NPEERS; i += 7)
-			for (int f = 0; f < 3; f++)
-				hy_rtable_mark_failed(rt, peers[i].peer_id, peers[i].peer_id_len);
-		for (int t = 0; t < 200; t++)
-		{
-			int			n;
-
-			randombytes_buf(target, sizeof(target));
-			n = hy_rtable_closest(rt, target, NULL, 0, out, 20);
-			churn_exact &= n == (hy_rtable_size(rt) < 20 ? hy_rtable_size(rt) : 20) &&
-				closest_is_exact(rt, target, out, n, NULL, 0);
-		}
-		ok(churn_exact, "after removals and evictions: closest 20 still exact");
-	}
+	for (int i = 0; i < NPEERS; i += 3)
+		hy_rtable_remove(rt, peers[i].peer_id, peers[i].peer_id_len);
+	for (int i = 1; i < NPEERS; i += 7)
+		for (int f = 0; f < 3; f++)
+			hy_rtable_mark_failed(rt, peers[i].peer_id, peers[i].peer_id_len);
+	ok(random_targets_exact(rt, 200), "after removals and evictions: closest 20 still exact");
 
 	/* liveness iteration: round robin over due entries, heads skipped */
 	{
@@ -312,19 +313,8 @@ main(void)
 	for (int i = 0; i < 5; i++)
 		hy_rtable_update(rt, peers[i].peer_id, peers[i].peer_id_len, &lo, 5, 0);
 	hy_rtable_remove(rt, peers[2].peer_id, peers[2].peer_id_len);
-	{
-		int			sparse_exact = 1;
-
-		for (int t = 0; t < 50; t++)
-		{
-			int			n;
-
-			randombytes_buf(target, sizeof(target));
-			n = hy_rtable_closest(rt, target, NULL, 0, out, 20);
-			sparse_exact &= n == 4 && closest_is_exact(rt, target, out, n, NULL, 0);
-		}
-		ok(sparse_exact, "sparse table (4 peers, 1024 buckets): every peer returned, in XOR order");
-	}
+	is_int(hy_rtable_size(rt), 4, "sparse table: 4 peers in 1024 buckets");
+	ok(random_targets_exact(rt, 50), "sparse table: every peer returned, in XOR order");
 	free(rt);
 
 	/* heads are never evicted nor checked */
