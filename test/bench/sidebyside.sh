@@ -22,7 +22,7 @@
 #      cluster's processes with N heads minus the same cluster before
 #      CREATE EXTENSION (no head yet); go = PSS of one `peer serve --hosts N`
 #      process; js = PSS of one `listen --dht --hosts N` process (whole
-#      processes, runtime included).
+#      processes, runtime included; also minus the PSS of a 1-host process).
 # Raw loadgen output is printed as "BENCH {...}" lines as it comes.
 #
 #   make install && test/bench/sidebyside.sh
@@ -341,8 +341,14 @@ get_case() {
 
 # New connections per second
 churn_case() {
-	local kind=$1 out
+	local kind=$1 pid=$2 out c0 c1
+	c0=$(cpu_ticks "$pid")
 	out=$("$lg" --churn --conns "$churn_par" --duration "$churn_s" --seed 3 "$srv_addr")
+	c1=$(cpu_ticks "$pid")
+	set_cell churn_cpu "$kind" "$(echo "$c0 $c1 $(jget "$out" churn handshakes)" |
+		awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($2 - $1) * 1e6 / hz / ($3 > 0 ? $3 : 1)}')"
+	set_cell churn_lgcpu "$kind" "$(echo "$(jget "$out" cpu_user_s) $(jget "$out" cpu_sys_s) $(jget "$out" churn handshakes)" |
+		awk '{printf "%.0f", ($1 + $2) * 1e6 / ($3 > 0 ? $3 : 1)}')"
 	emit "{\"server\":\"$kind\",\"case\":\"churn\",\"loadgen\":$out}"
 	set_cell churn_rate "$kind" "$(printf %.0f "$(jget "$out" churn per_s)")"
 	set_cell churn_p50 "$kind" "$(jget "$out" churn p50_ms)"
@@ -374,12 +380,12 @@ add_case() {
 
 # The GET series on one server: fill to each size, measure
 get_series() {
-	local kind=$1 max=$2 pid=$3 have=0 seed=$((RANDOM + 1)) rate lastrate=0 i=0 nsz last
-	nsz=$(wc -w <<<"$sizes")
+	local kind=$1 max=$2 pid=$3 have=0 seed=$((RANDOM + 1)) rate lastrate=0 last nmax=0
+	# perf profiles the largest size this server runs
+	for n in $sizes; do [ "$n" -le "$max" ] && [ "$n" -gt "$nmax" ] && nmax=$n; done
 	for n in $sizes; do
-		i=$((i + 1))
 		last=0
-		[ "$i" = "$nsz" ] && last=1
+		[ "$n" = "$nmax" ] && last=1
 		if [ "$n" -gt "$max" ]; then
 			for r in gp_rate gp_p50 gp_p99 gp_openp99 gp_cpu gp_hit fill; do
 				set_cell "${r}_$n" "$kind" "skipped"
@@ -421,6 +427,7 @@ if has hydra; then
 	after=$(smaps_sum Pss "${pids[@]}")
 	set_cell mem_total hydra "$(echo "$after $base" | awk '{printf "%.1f", ($1 - $2) / 1024}')"
 	set_cell mem_per hydra "$(echo "$after $base $nhosts" | awk '{printf "%.1f", ($1 - $2) / $3}')"
+	set_cell mem_marg hydra "${cell[mem_per|hydra]}"
 	emit "{\"server\":\"hydra\",\"case\":\"memory\",\"heads\":$nhosts,\"cluster_pss_kib\":$after,\"baseline_pss_kib\":$base}"
 
 	echo "== hydra: 1 head"
@@ -430,7 +437,7 @@ if has hydra; then
 	hpid=$(head_pid)
 	hydra_provider=QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN
 	q "SELECT hydra.add_provider(hydra.key_to_cid('\\x1220'::bytea || sha256('x')), '$hydra_provider', ARRAY['/ip4/127.0.0.1/tcp/4001'])" >/dev/null
-	churn_case hydra
+	churn_case hydra "$hpid"
 	add_case hydra "$hpid"
 	q "TRUNCATE hydra.provider_records" >/dev/null
 	get_series hydra 1000000000000 "$hpid"
@@ -451,7 +458,10 @@ for kind in go js; do
 	stop_peer
 	echo "== $kind: 1 host"
 	start_peer "$kind" 1
-	churn_case "$kind"
+	sleep 2
+	set_cell mem_marg "$kind" "$(echo "$pss $(smaps_sum Pss "$srv_pid") $nhosts" |
+		awk '{printf "%.1f", ($1 - $2) / ($3 > 1 ? $3 - 1 : 1)}')"
+	churn_case "$kind" "$srv_pid"
 	add_case "$kind" "$srv_pid"
 	stop_peer
 	start_peer "$kind" 1
@@ -479,10 +489,12 @@ for n in $sizes; do
 		"  p99 ms (closed loop)" "  p99 ms, open loop at half rate" "  server CPU us per answer"
 		"  hits answered with the provider %" "  store filled at records/s")
 done
-rows+=(add_rate add_cpu churn_rate churn_p50 churn_p99 churn_fail mem_total mem_per)
+rows+=(add_rate add_cpu churn_rate churn_p50 churn_p99 churn_cpu churn_lgcpu churn_fail mem_total mem_per mem_marg)
 label+=("ADD_PROVIDER records/s (hydra: durable rows)" "  server CPU us per record"
-	"new connections/s ($churn_par in parallel)" "  handshake p50 ms" "  handshake p99 ms" "  failed handshakes"
-	"idle memory, $nhosts identities, MiB (PSS)" "  per identity KiB")
+	"new connections/s ($churn_par in parallel)" "  handshake p50 ms" "  handshake p99 ms"
+	"  server CPU us per connection" "  loadgen CPU us per connection" "  failed handshakes"
+	"idle memory, $nhosts identities, MiB (PSS)" "  per identity KiB"
+	"  per identity KiB, minus a 1-identity process")
 
 echo
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -495,7 +507,7 @@ for i in "${!rows[@]}"; do
 	jv=$(c "$r" js)
 	rg=$(ratio "$hv" "$gv")
 	rj=$(ratio "$hv" "$jv")
-	case $r in gp_hit_* | fill_* | churn_fail) rg=""; rj="" ;; esac
+	case $r in gp_hit_* | fill_* | churn_fail | churn_lgcpu) rg=""; rj="" ;; esac
 	printf "%-44s %12s %12s %12s %9s %9s\n" "${label[$i]}" "$hv" "$gv" "$jv" "$rg" "$rj"
 	json+="$([ "$i" -gt 0 ] && echo ,){\"row\":\"$r\",\"label\":\"$(sed 's/^ *//' <<<"${label[$i]}")\",\"hydra\":\"$hv\",\"go\":\"$gv\",\"js\":\"$jv\"}"
 done
