@@ -333,6 +333,19 @@ ms_put_value(void *ctx, const uint8_t *key, size_t key_len, const hy_value *v)
 	return HY_OK;
 }
 
+/* Several keys: one ms_get_providers each (the interface's batch form) */
+static int
+ms_get_providers_many(void *ctx, const uint8_t *const *keys, const size_t *key_lens,
+					  int nkeys, hy_provider *out, int max, int *counts, uint64_t now_ms)
+{
+	hy_memstore *ms = ctx;
+
+	ms->st.lookup_batches++;
+	for (int i = 0; i < nkeys; i++)
+		counts[i] = ms_get_providers(ctx, keys[i], key_lens[i], out + (size_t) i * max, max, now_ms);
+	return 0;
+}
+
 static const hy_store_ops memstore_ops = {
-	ms_add_provider, ms_get_providers, ms_get_value, ms_put_value
+	ms_add_provider, ms_get_providers, ms_get_value, ms_put_value, ms_get_providers_many
 };

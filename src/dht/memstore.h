@@ -34,6 +34,7 @@ typedef struct hy_memstore_stats
 	uint64_t	records;		/* live provider records */
 	uint64_t	evicted;		/* records dropped because the table was full */
 	uint64_t	values;
+	uint64_t	lookup_batches; /* get_providers_many calls */
 } hy_memstore_stats;
 
 /* Create a store; NULL on allocation failure */

@@ -11,19 +11,6 @@
 #include "core/varint.h"
 #include "dht/server_internal.h"
 
-/* Per-stream state */
-typedef struct kad_stream
-{
-	dht_head   *head;
-	uint8_t    *in;
-	size_t		in_len;
-	size_t		in_cap;
-	uint8_t    *out;			/* unsent rest of one answer */
-	size_t		out_len;
-	size_t		out_off;
-	int			eof;
-} kad_stream;
-
 /* What the caller of pump must do last (the stream may vanish then) */
 typedef enum pump_action
 {
@@ -86,8 +73,13 @@ hy_dht_server_new(const hy_dht_server_config *cfg)
 	srv->provs = calloc(HY_DHT_MAX_PROVIDERS, sizeof(hy_provider));
 	srv->value = malloc(sizeof(hy_value));
 	srv->out = malloc(HY_KAD_MSG_OUT_MAX);
+	if (srv->cfg.batch_get_providers && !srv->cfg.store.ops->get_providers_many)
+		srv->cfg.batch_get_providers = 0;
+	if (srv->cfg.batch_get_providers)
+		srv->batch_provs = calloc((size_t) HY_DHT_BATCH_MAX * srv->cfg.max_providers,
+								  sizeof(hy_provider));
 	if (!srv->arena_mem || !srv->b || !srv->closest || !srv->provs || !srv->value ||
-		!srv->out)
+		!srv->out || (srv->cfg.batch_get_providers && !srv->batch_provs))
 	{
 		hy_dht_server_free(srv);
 		return NULL;
@@ -113,6 +105,7 @@ hy_dht_server_free(hy_dht_server *srv)
 	free(srv->provs);
 	free(srv->value);
 	free(srv->out);
+	free(srv->batch_provs);
 	free(srv);
 }
 
@@ -300,6 +293,8 @@ pump(kad_stream *ks, const kad_remote *remote, pump_write_fn wr, void *warg)
 	hy_dht_server *srv = ks->head->srv;
 	int			r;
 
+	if (ks->deferred)
+		return PUMP_KEEP;		/* nothing more until its lookup is answered */
 	for (;;)
 	{
 		size_t		off,
@@ -319,10 +314,13 @@ pump(kad_stream *ks, const kad_remote *remote, pump_write_fn wr, void *warg)
 			return PUMP_RESET;
 		if (r == 0)
 			break;
-		if (hy_dht_handle(srv, ks->head, remote, ks->in + off, blen, &resp_len) < 0)
+		r = hy_dht_handle(srv, ks->head, remote, ks->in + off, blen, &resp_len);
+		if (r < 0)
 			return PUMP_RESET;
 		memmove(ks->in, ks->in + off + blen, ks->in_len - off - blen);
 		ks->in_len -= off + blen;
+		if (r == HY_DHT_DEFERRED)
+			return PUMP_KEEP;	/* hy_dht_server_flush_pending answers it */
 		if (resp_len > 0)
 		{
 			if (!ks->out)
@@ -371,7 +369,11 @@ run_pump(hy_stream *s, kad_stream *ks, int from_data)
 	if (!remote.id)
 		a = PUMP_RESET;
 	else
+	{
+		ks->head->srv->deferring = ks;	/* only real streams are batched */
 		a = pump(ks, &remote, stream_write, s);
+		ks->head->srv->deferring = NULL;
+	}
 	if (a == PUMP_RESET)
 	{
 		ks->head->srv->st.streams_reset++;
@@ -394,6 +396,7 @@ on_open(hy_stream *s, void **user)
 	if (!ks)
 		return HY_ERR_NOMEM;
 	ks->head = head;
+	ks->s = s;
 	head->srv->st.streams++;
 	*user = ks;
 	return 0;
@@ -413,8 +416,8 @@ on_data(hy_stream *s, void *user, const uint8_t *p, size_t n)
 		srv->st.streams_reset++;
 		return -1;
 	}
-	/* while an answer is stuck, only buffer */
-	if (ks->out_off < ks->out_len)
+	/* while an answer is stuck or a lookup waits, only buffer */
+	if (ks->out_off < ks->out_len || ks->deferred)
 		return 0;
 	return run_pump(s, ks, 1);
 }
@@ -426,7 +429,7 @@ on_eof(hy_stream *s, void *user)
 	kad_stream *ks = user;
 
 	ks->eof = 1;
-	if (ks->out_off < ks->out_len)
+	if (ks->out_off < ks->out_len || ks->deferred)
 		return;
 	run_pump(s, ks, 0);
 }
@@ -448,9 +451,113 @@ on_close(hy_stream *s, void *user, int reset)
 	(void) reset;
 	if (!ks)
 		return;
+	/* a stream gone while its lookup waits: forget it in the batch */
+	if (ks->deferred)
+	{
+		hy_dht_server *srv = ks->head->srv;
+
+		for (int i = 0; i < srv->npending; i++)
+			if (srv->pending[i] == ks)
+				srv->pending[i] = NULL;
+		for (int i = 0; i < srv->nflushing; i++)
+			if (srv->flushing[i] == ks)
+				srv->flushing[i] = NULL;
+	}
 	free(ks->in);
 	free(ks->out);
 	free(ks);
+}
+
+/* GET_PROVIDERS waiting for a batch */
+int
+hy_dht_server_pending(const hy_dht_server *srv)
+{
+	return srv->npending;
+}
+
+/* Answer one stream of the batch from its lookup result, then resume it */
+static void
+answer_deferred(hy_dht_server *srv, kad_stream *ks, const hy_provider *provs, int n)
+{
+	kad_remote	remote;
+	hy_dht_served how = HY_DHT_SERVED_STORE;
+	size_t		resp_len = 0;
+
+	ks->deferred = 0;
+	if (n < 0)
+	{
+		srv->st.store_errors++;
+		how = HY_DHT_SERVED_STORE_ERROR;
+		n = 0;
+	}
+	remote_of(ks->s, &remote);
+	if (!remote.id ||
+		hy_dht_answer_providers(srv, ks->head, &remote, ks->dkey, ks->dkey_len, provs, n, how,
+								&resp_len) < 0)
+	{
+		srv->st.errors[HY_KAD_GET_PROVIDERS]++;
+		srv->st.streams_reset++;
+		hy_stream_reset(ks->s);
+		return;
+	}
+	if (!ks->out && !(ks->out = malloc(HY_KAD_MSG_OUT_MAX)))
+	{
+		srv->st.streams_reset++;
+		hy_stream_reset(ks->s);
+		return;
+	}
+	memcpy(ks->out, srv->out, resp_len);
+	ks->out_len = resp_len;
+	ks->out_off = 0;
+	srv->st.bytes_out += resp_len;
+	srv->st.answered[HY_KAD_GET_PROVIDERS]++;
+	hy_dht_request_done(srv, ks->head, HY_KAD_GET_PROVIDERS, ks->dstart_ns);
+	run_pump(ks->s, ks, 0);
+}
+
+/* Look up every waiting GET_PROVIDERS at once and answer them */
+int
+hy_dht_server_flush_pending(hy_dht_server *srv)
+{
+	const uint8_t *keys[HY_DHT_BATCH_MAX];
+	size_t		lens[HY_DHT_BATCH_MAX];
+	int			counts[HY_DHT_BATCH_MAX];
+	int			max = srv->cfg.max_providers,
+				n = 0,
+				answered = 0;
+
+	if (srv->npending == 0)
+		return 0;
+	/* new deferrals while answering go to a fresh batch */
+	for (int i = 0; i < srv->npending; i++)
+		if (srv->pending[i])
+			srv->flushing[n++] = srv->pending[i];
+	srv->nflushing = n;
+	srv->npending = 0;
+	for (int i = 0; i < n; i++)
+	{
+		keys[i] = srv->flushing[i]->dkey;
+		lens[i] = srv->flushing[i]->dkey_len;
+	}
+	if (n > 0 &&
+		srv->cfg.store.ops->get_providers_many(srv->cfg.store.ctx, keys, lens, n, srv->batch_provs,
+											   max, counts, hy_dht_now_ms(srv)) < 0)
+		for (int i = 0; i < n; i++)
+			counts[i] = HY_STORE_UNAVAILABLE;
+	for (int i = 0; i < n; i++)
+	{
+		/* an earlier answer's pump may have closed this stream (NULLed here) */
+		kad_stream *ks = srv->flushing[i];
+
+		if (!ks)
+			continue;
+		srv->flushing[i] = NULL;
+		answer_deferred(srv, ks, srv->batch_provs + (size_t) i * max,
+						counts[i] > max ? max : counts[i]);
+		answered++;
+	}
+	srv->nflushing = 0;
+	return answered;
 }
 
 /* Pump writer for hy_dht_server_feed: the sink takes everything */

@@ -96,6 +96,14 @@ typedef struct hy_dht_server_config
 	 */
 	uint32_t	store_ops_per_s;
 	uint32_t	requests_per_s;
+
+	/*
+	 * With a store that has get_providers_many: GET_PROVIDERS on real
+	 * streams wait (up to HY_DHT_BATCH_MAX of them) until the caller runs
+	 * hy_dht_server_flush_pending, once per pass of its event loop, and
+	 * are looked up together.  The stream reads nothing more meanwhile.
+	 */
+	int			batch_get_providers;
 } hy_dht_server_config;
 
 typedef struct hy_dht_stats
@@ -159,6 +167,16 @@ const char *hy_dht_server_protocol(const hy_dht_server *srv);
  * or a negative hy_err.
  */
 int			hy_dht_server_peer_identified(hy_dht_server *srv, hy_conn *c);
+
+/* GET_PROVIDERS waiting for hy_dht_server_flush_pending */
+int			hy_dht_server_pending(const hy_dht_server *srv);
+
+/*
+ * Look up every waiting GET_PROVIDERS in one store call and answer them;
+ * streams that then defer again wait for the next call.  Returns how many
+ * were answered.
+ */
+int			hy_dht_server_flush_pending(hy_dht_server *srv);
 
 /* Change the decline limits (config reload); 0 = unlimited */
 void		hy_dht_server_set_limits(hy_dht_server *srv, uint32_t store_ops_per_s,

@@ -46,8 +46,8 @@ request_clock_ns(const hy_dht_server *srv)
 }
 
 /* Tell the listener a request of type was handled, and how long it took */
-static void
-emit_request_done(hy_dht_server *srv, dht_head *head, int type, uint64_t start_ns)
+void
+hy_dht_request_done(hy_dht_server *srv, dht_head *head, int type, uint64_t start_ns)
 {
 	hy_dht_event ev;
 
@@ -146,6 +146,48 @@ handle_find_node(hy_dht_server *srv, dht_head *head, const kad_remote *remote,
 	return finish(srv, resp_len);
 }
 
+/* The GET_PROVIDERS answer from providers already looked up (or none) */
+int
+hy_dht_answer_providers(hy_dht_server *srv, dht_head *head, const kad_remote *remote,
+						const uint8_t *key, size_t key_len,
+						const hy_provider *provs, int n, hy_dht_served how,
+						size_t *resp_len)
+{
+	hy_kad_builder_init(srv->b, HY_KAD_GET_PROVIDERS, key, key_len);
+	if (n > srv->cfg.max_providers)
+		n = srv->cfg.max_providers;
+	for (int i = 0; i < n; i++)
+		hy_kad_builder_add_peer(srv->b, 1, provs[i].peer_id, provs[i].peer_id_len,
+								&provs[i].addrs);
+	add_closer(srv, head, remote, key, key_len, srv->cfg.k);
+	if (finish(srv, resp_len) < 0)
+		return HY_ERR_TOO_LONG;
+	srv->st.providers_served += srv->b->msg.n_providerpeers;
+	emit(srv, head, HY_DHT_EV_PROVIDERS_SERVED, key, key_len,
+		 remote->id, remote->id_len, (int) srv->b->msg.n_providerpeers, how);
+	return HY_OK;
+}
+
+/*
+ * Put the request of the stream being pumped into the batch, if batching
+ * is on and the batch has room; 1 when deferred.
+ */
+static int
+defer_get_providers(hy_dht_server *srv, const hy_kad_message *m)
+{
+	kad_stream *ks = srv->deferring;
+
+	if (!ks || !srv->cfg.batch_get_providers || srv->npending >= HY_DHT_BATCH_MAX ||
+		m->key.len > sizeof(ks->dkey))
+		return 0;
+	memcpy(ks->dkey, m->key.data, m->key.len);
+	ks->dkey_len = m->key.len;
+	ks->dstart_ns = srv->req_start_ns;
+	ks->deferred = 1;
+	srv->pending[srv->npending++] = ks;
+	return 1;
+}
+
 /* GET_PROVIDERS: stored providers and closer peers */
 static int
 handle_get_providers(hy_dht_server *srv, dht_head *head, const kad_remote *remote,
@@ -154,9 +196,10 @@ handle_get_providers(hy_dht_server *srv, dht_head *head, const kad_remote *remot
 	int			n = 0;
 	hy_dht_served how = HY_DHT_SERVED_STORE;
 
-	hy_kad_builder_init(srv->b, HY_KAD_GET_PROVIDERS, m->key.data, m->key.len);
 	if (!store_admitted(srv))
 		how = HY_DHT_SERVED_DECLINED;
+	else if (defer_get_providers(srv, m))
+		return HY_DHT_DEFERRED;
 	else if ((n = srv->cfg.store.ops->get_providers(srv->cfg.store.ctx, m->key.data, m->key.len,
 												   srv->provs, srv->cfg.max_providers,
 												   hy_dht_now_ms(srv))) < 0)
@@ -165,18 +208,8 @@ handle_get_providers(hy_dht_server *srv, dht_head *head, const kad_remote *remot
 		how = HY_DHT_SERVED_STORE_ERROR;
 		n = 0;
 	}
-	if (n > srv->cfg.max_providers)
-		n = srv->cfg.max_providers;
-	for (int i = 0; i < n; i++)
-		hy_kad_builder_add_peer(srv->b, 1, srv->provs[i].peer_id,
-								srv->provs[i].peer_id_len, &srv->provs[i].addrs);
-	add_closer(srv, head, remote, m->key.data, m->key.len, srv->cfg.k);
-	if (finish(srv, resp_len) < 0)
-		return HY_ERR_TOO_LONG;
-	srv->st.providers_served += srv->b->msg.n_providerpeers;
-	emit(srv, head, HY_DHT_EV_PROVIDERS_SERVED, m->key.data, m->key.len,
-		 remote->id, remote->id_len, (int) srv->b->msg.n_providerpeers, how);
-	return HY_OK;
+	return hy_dht_answer_providers(srv, head, remote, m->key.data, m->key.len,
+								   srv->provs, n, how, resp_len);
 }
 
 /* ADD_PROVIDER: keep the providers that are the sender; never answer */
@@ -374,6 +407,7 @@ hy_dht_handle(hy_dht_server *srv, dht_head *head, const kad_remote *remote,
 				rc;
 	uint64_t	start_ns = request_clock_ns(srv);
 
+	srv->req_start_ns = start_ns;
 	*resp_len = 0;
 	m = hy_kad_decode(&srv->arena, body, len);
 	if (!m)
@@ -432,8 +466,10 @@ hy_dht_handle(hy_dht_server *srv, dht_head *head, const kad_remote *remote,
 		*resp_len = 0;
 		return rc;
 	}
+	if (rc == HY_DHT_DEFERRED)
+		return rc;				/* answered and counted when the batch runs */
 	if (*resp_len > 0)
 		srv->st.answered[type]++;
-	emit_request_done(srv, head, type, start_ns);
+	hy_dht_request_done(srv, head, type, start_ns);
 	return HY_OK;
 }

@@ -72,6 +72,18 @@ typedef struct hy_store_ops
 							  hy_value *out);
 	int			(*put_value) (void *ctx, const uint8_t *key, size_t key_len,
 							  const hy_value *v);
+
+	/*
+	 * Optional: providers of nkeys keys in one call, so that every
+	 * GET_PROVIDERS waiting in one pass of the event loop costs one
+	 * database round trip.  Key i's providers go to out[i * max ...];
+	 * counts[i] = how many, or a negative HY_STORE_* code for that key.
+	 * Returns 0, or a negative code when nothing could be looked up.
+	 */
+	int			(*get_providers_many) (void *ctx, const uint8_t *const *keys,
+									   const size_t *key_lens, int nkeys,
+									   hy_provider *out, int max, int *counts,
+									   uint64_t now_ms);
 } hy_store_ops;
 
 typedef struct hy_store

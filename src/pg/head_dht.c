@@ -168,6 +168,7 @@ hydra_head_worker_init(hy_loop *loop, HydraHead *hh, int n)
 	cfg.on_event = head_kad_event;
 	cfg.store_ops_per_s = (uint32) hydra_store_ops_per_second;
 	cfg.requests_per_s = (uint32) hydra_requests_per_second;
+	cfg.batch_get_providers = 1;
 	dht = hy_dht_server_new(&cfg);
 	if (dht == NULL)
 		elog(ERROR, "could not create the DHT server");
@@ -248,6 +249,8 @@ hydra_head_conn_closed(HydraHead *hh, hy_conn *c)
 void
 hydra_head_worker_tick(hy_loop *loop)
 {
+	/* every GET_PROVIDERS of this loop pass in one statement */
+	hy_dht_server_flush_pending(dht);
 	hydra_spi_store_flush(false);
 	/* the decline limits are reloadable (SIGHUP) */
 	hy_dht_server_set_limits(dht, (uint32) hydra_store_ops_per_second, (uint32) hydra_requests_per_second);
@@ -269,6 +272,9 @@ hydra_head_worker_timeout(int loop_timeout_ms)
 {
 	int			flush = hydra_spi_store_next_flush_ms();
 
+	/* a resumed stream deferred another lookup: answer it next pass, not after a sleep */
+	if (dht != NULL && hy_dht_server_pending(dht) > 0)
+		return 0;
 	/* counters of a burst get published even if the worker then idles */
 	loop_timeout_ms = hydra_metrics_worker_timeout(loop_timeout_ms);
 	if (flush < 0)

@@ -78,6 +78,7 @@ static HTAB *peer_cache = NULL;
 static SPIPlanPtr plan_upsert_peer = NULL;
 static SPIPlanPtr plan_insert = NULL;
 static SPIPlanPtr plan_providers = NULL;
+static SPIPlanPtr plan_providers_many = NULL;
 static SPIPlanPtr plan_get_value = NULL;
 static SPIPlanPtr plan_put_value = NULL;
 static int32 ensured_day = -1;	/* UTC day whose partition we know exists */
@@ -89,12 +90,15 @@ static int	store_get_providers(void *ctx, const uint8_t *key, size_t key_len,
 								hy_provider *out, int max, uint64_t now_ms);
 static int	store_get_value(void *ctx, const uint8_t *key, size_t key_len, hy_value *out);
 static int	store_put_value(void *ctx, const uint8_t *key, size_t key_len, const hy_value *v);
+static int	store_get_providers_many(void *ctx, const uint8_t *const *keys, const size_t *key_lens,
+									 int nkeys, hy_provider *out, int max, int *counts, uint64_t now);
 
 static const hy_store_ops spi_store_ops = {
 	.add_provider = store_add_provider,
 	.get_providers = store_get_providers,
 	.get_value = store_get_value,
 	.put_value = store_put_value,
+	.get_providers_many = store_get_providers_many,
 };
 static hy_store spi_store = {&spi_store_ops, NULL};
 
@@ -399,6 +403,42 @@ hydra_spi_store_next_flush_ms(void)
 	return age >= BATCH_FLUSH_MS ? 0 : (int) (BATCH_FLUSH_MS - age);
 }
 
+/*
+ * A result row's provider: peer id in column col, its addresses (bytea[],
+ * may be empty) in col + 1.  False when the peer id cannot be one.
+ */
+static bool
+row_to_provider(HeapTuple row, TupleDesc desc, int col, hy_provider *p)
+{
+	bool		isnull;
+	bytea	   *pid = DatumGetByteaPP(SPI_getbinval(row, desc, col, &isnull));
+	Datum		arr = SPI_getbinval(row, desc, col + 1, &isnull);
+
+	if (VARSIZE_ANY_EXHDR(pid) > HY_PEER_ID_MAX)
+		return false;
+	memset(p, 0, sizeof(*p));
+	p->peer_id_len = VARSIZE_ANY_EXHDR(pid);
+	memcpy(p->peer_id, VARDATA_ANY(pid), p->peer_id_len);
+	if (!isnull)
+	{
+		Datum	   *elems;
+		bool	   *nulls;
+		int			nelems;
+
+		deconstruct_array(DatumGetArrayTypeP(arr), BYTEAOID, -1, false, TYPALIGN_INT,
+						  &elems, &nulls, &nelems);
+		for (int i = 0; i < nelems; i++)
+		{
+			bytea	   *a = DatumGetByteaPP(elems[i]);
+
+			if (!nulls[i])
+				(void) hy_addrset_add(&p->addrs, (const uint8_t *) VARDATA_ANY(a),
+									  VARSIZE_ANY_EXHDR(a), p->peer_id, p->peer_id_len, 1);
+		}
+	}
+	return true;
+}
+
 /* Live providers of a key: newest first, each once, fresh addresses only */
 static int
 store_get_providers(void *ctx, const uint8_t *key, size_t key_len,
@@ -431,36 +471,8 @@ store_get_providers(void *ctx, const uint8_t *key, size_t key_len,
 							 values, NULL, true, max) != SPI_OK_SELECT)
 			elog(ERROR, "provider lookup failed");
 		for (uint64 r = 0; r < SPI_processed && n < max; r++)
-		{
-			bool		isnull;
-			bytea	   *pid = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull));
-			Datum		arr = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &isnull);
-			hy_provider *p = &out[n];
-
-			if (VARSIZE_ANY_EXHDR(pid) > HY_PEER_ID_MAX)
-				continue;
-			memset(p, 0, sizeof(*p));
-			p->peer_id_len = VARSIZE_ANY_EXHDR(pid);
-			memcpy(p->peer_id, VARDATA_ANY(pid), p->peer_id_len);
-			if (!isnull)
-			{
-				Datum	   *elems;
-				bool	   *nulls;
-				int			nelems;
-
-				deconstruct_array(DatumGetArrayTypeP(arr), BYTEAOID, -1, false, TYPALIGN_INT,
-								  &elems, &nulls, &nelems);
-				for (int i = 0; i < nelems; i++)
-				{
-					bytea	   *a = DatumGetByteaPP(elems[i]);
-
-					if (!nulls[i])
-						(void) hy_addrset_add(&p->addrs, (const uint8_t *) VARDATA_ANY(a),
-											  VARSIZE_ANY_EXHDR(a), p->peer_id, p->peer_id_len, 1);
-				}
-			}
-			n++;
-		}
+			if (row_to_provider(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &out[n]))
+				n++;
 		end_store_xact();
 	}
 	PG_CATCH();
@@ -471,6 +483,74 @@ store_get_providers(void *ctx, const uint8_t *key, size_t key_len,
 	PG_END_TRY();
 	hydra_metrics_observe_since(HYDRA_HIST_STORE_GET_PROVIDERS, t0);
 	return n;
+}
+
+/*
+ * Providers of several keys in one transaction and one statement: the
+ * query of store_get_providers run per key as a LATERAL subquery, so the
+ * executor starts once for the batch.
+ */
+static int
+store_get_providers_many(void *ctx, const uint8_t *const *keys, const size_t *key_lens,
+						 int nkeys, hy_provider *out, int max, int *counts, uint64_t now)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile int rc = 0;
+	uint64		t0 = hydra_metrics_start();
+
+	for (int i = 0; i < nkeys; i++)
+		counts[i] = 0;
+	if (store_backing_off())
+		return HY_STORE_UNAVAILABLE;
+	hydra_store_stats.lookups += nkeys;
+	PG_TRY();
+	{
+		Oid			types[2] = {BYTEAARRAYOID, INT4OID};
+		Datum		values[2];
+		Datum	   *elems = palloc(sizeof(Datum) * nkeys);
+
+		begin_store_xact("hydra: GET_PROVIDERS (batch)");
+		for (int i = 0; i < nkeys; i++)
+			elems[i] = PointerGetDatum(hydra_bytes_to_bytea(keys[i], key_lens[i]));
+		values[0] = PointerGetDatum(construct_array(elems, nkeys, BYTEAOID, -1, false, TYPALIGN_INT));
+		values[1] = Int32GetDatum(max);
+		if (SPI_execute_plan(keep_plan(&plan_providers_many,
+									   "SELECT k.i::int4, x.peer_id, x.addrs "
+									   "FROM unnest($1) WITH ORDINALITY AS k(key, i) "
+									   "CROSS JOIN LATERAL ("
+									   "SELECT p.peer_id, CASE WHEN p.addrs_updated_at > now() - interval '24 hours' "
+									   "THEN p.addrs ELSE '{}'::bytea[] END AS addrs, r.expires_at "
+									   "FROM (SELECT DISTINCT ON (pr.provider) pr.provider, pr.expires_at "
+									   "FROM hydra.provider_records pr WHERE pr.key = k.key AND pr.expires_at > now() "
+									   "ORDER BY pr.provider, pr.expires_at DESC) r "
+									   "JOIN hydra.peers p ON p.id = r.provider "
+									   "ORDER BY r.expires_at DESC LIMIT $2) x "
+									   "ORDER BY k.i, x.expires_at DESC",
+									   2, types),
+							 values, NULL, true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "provider lookup failed");
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			bool		isnull;
+			int			i = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull)) - 1;
+
+			if (i < 0 || i >= nkeys || counts[i] >= max)
+				continue;
+			if (row_to_provider(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2,
+								&out[(size_t) i * max + counts[i]]))
+				counts[i]++;
+		}
+		end_store_xact();
+	}
+	PG_CATCH();
+	{
+		contain_error(cxt);
+		rc = HY_STORE_UNAVAILABLE;
+	}
+	PG_END_TRY();
+	(void) now;
+	hydra_metrics_observe_since(HYDRA_HIST_STORE_GET_PROVIDERS, t0);
+	return rc;
 }
 
 /* The stored record of a key, if any */

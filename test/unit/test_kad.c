@@ -730,6 +730,57 @@ main(void)
 		hy_kad_client_free(NULL);
 		run_until(&E.got);
 		ok(E.got == 1 && E.err == HY_OK, "GET_PROVIDERS over yamux answered");
+
+		/* batched GET_PROVIDERS: a second server whose lookups wait for a flush */
+		{
+			hy_dht_server_config bcfg = scfg;
+			hy_dht_server *bsrv;
+			hy_host    *hb;
+			hy_conn    *bconn;
+			uint16_t	bport = 0;
+			uint64_t	batches = hy_memstore_get_stats(ms).lookup_batches;
+			int			pending = 0,
+						answered;
+
+			bcfg.batch_get_providers = 1;
+			bcfg.on_event = NULL;
+			bsrv = hy_dht_server_new(&bcfg);
+			hy_host_config_init(&hc, &other);
+			hb = hy_host_new(E.loop, &hc, &cbs, NULL);
+			ok(bsrv && hy_host_listen(hb, "127.0.0.1", 0, &bport) == HY_OK &&
+			   hy_dht_server_add_head(bsrv, hb, &lo) == 0, "batching server listens");
+			snprintf(text, sizeof(text), "/ip4/127.0.0.1/tcp/%u", bport);
+			len = hy_multiaddr_parse(text, strlen(text), dial, sizeof(dial));
+			E.identified = 0;
+			bconn = hy_host_dial(hd, dial, (size_t) len, NULL, &err);
+			run_until(&E.identified);
+			E.got = 0;
+			for (int i = 0; i < 5; i++)
+				hy_kad_request(kc, bconn, &fm, e2e_reply, NULL);
+			for (int i = 0; i < 300 && (pending = hy_dht_server_pending(bsrv)) < 5; i++)
+				hy_loop_run_once(E.loop, 10);
+			is_int(pending, 5, "5 GET_PROVIDERS wait in the batch");
+			is_int(E.got, 0, "none answered before the flush");
+			answered = hy_dht_server_flush_pending(bsrv);
+			is_int(answered, 5, "one flush answers all 5");
+			is_int((int) (hy_memstore_get_stats(ms).lookup_batches - batches), 1, "with one store call");
+			for (int i = 0; i < 300 && E.got < 5; i++)
+				hy_loop_run_once(E.loop, 10);
+			ok(E.got == 5 && E.err == HY_OK, "all 5 answers arrive");
+
+			/* a connection that goes away while its lookup waits */
+			hy_kad_request(kc, bconn, &fm, e2e_reply, NULL);
+			for (int i = 0; i < 300 && hy_dht_server_pending(bsrv) < 1; i++)
+				hy_loop_run_once(E.loop, 10);
+			is_int(hy_dht_server_pending(bsrv), 1, "another one waits");
+			hy_conn_close(bconn);
+			for (int i = 0; i < 50; i++)
+				hy_loop_run_once(E.loop, 5);
+			is_int(hy_dht_server_flush_pending(bsrv), 0,
+				   "its stream closed meanwhile: nothing to answer, nothing touched");
+			hy_host_free(hb);
+			hy_dht_server_free(bsrv);
+		}
 		hy_host_free(hd);
 		hy_host_free(hs);
 		for (int i = 0; i < 20; i++)
