@@ -5,6 +5,7 @@
 //	peer listen    [--port 0] [--key ed25519|rsa|ecdsa|secp256k1] [--dht] [--bootstrap maddr,...] [--duration S]
 //	peer dial      <maddr/p2p/id> [--count N] [--key type] [--no-tls]
 //	peer provide   --bootstrap maddr[,maddr] --cid CID
+//	peer provide-many --peers maddr,... --count N [--seed S] [--replicas R] (provide_many.go)
 //	peer findprovs --bootstrap maddr[,maddr] --cid CID [--expect peerid]
 //	peer closest   --bootstrap maddr[,maddr] --key peerid [--expect peerid,...]
 //	peer putipns   --bootstrap maddr[,maddr] --value /ipfs/CID [--seq N] [--invalid] [--keyfile F]
@@ -577,6 +578,8 @@ func main() {
 		cmdDial(args)
 	case "provide":
 		cmdProvide(args)
+	case "provide-many":
+		cmdProvideMany(args)
 	case "findprovs":
 		cmdFindProvs(args)
 	case "closest":
