@@ -4,7 +4,11 @@
  *
  * Sizes are fixed at start (hydra.prefetch_queue_size entries, four times
  * as many negative-cache slots), so a flood of misses can only move the
- * queue_full counter, never grow memory.
+ * queue_full counter, never grow memory.  Every operation on the miss path
+ * is O(1): keys are found through open-addressing indexes (core/slotindex),
+ * free entries through a free list, the next key to look up through a
+ * FIFO of tickets, and the negative cache is a ring in failure order, so
+ * its oldest entry is at the head.  A ticket carries its entry's index.
  */
 #include "postgres.h"
 
@@ -19,10 +23,16 @@
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 
+#include "common/hashfn.h"
+
+#include "core/slotindex.h"
 #include "pg/prefetch_queue.h"
 
 /* Negative-cache slots per queue slot */
 #define NEG_PER_QUEUE 4
+/* Ticket = sequence << TICKET_INDEX_BITS | entry index (capacity <= 100000) */
+#define TICKET_INDEX_BITS 17
+#define TICKET_INDEX_MASK ((UINT64CONST(1) << TICKET_INDEX_BITS) - 1)
 /* The first category of recent failures (the original's operators' split) */
 #define FAILED_RECENT_US (5 * 60 * USECS_PER_SEC)
 
@@ -38,6 +48,8 @@ typedef struct PrefetchEntry
 	uint8		state;
 	uint8		key_len;
 	uint8		key[HYDRA_PREFETCH_KEY_MAX];
+	uint32		hash;			/* of the key, for the index */
+	int32		next_free;		/* free list link */
 	uint64		ticket;			/* unique, increasing: FIFO order and identity */
 	int32		found;			/* providers stored so far by the running lookup */
 	bool		delegated;		/* some of them came from delegated routing */
@@ -47,13 +59,16 @@ typedef struct PrefetchEntry
 
 typedef struct NegEntry
 {
-	uint8		key_len;		/* 0 = free */
+	uint8		key_len;		/* 0 = free (or superseded) */
 	uint8		key[HYDRA_PREFETCH_KEY_MAX];
+	uint32		hash;
 	TimestampTz failed_at;
 } NegEntry;
 
 /* Finished lookups whose source a late waiter can still read */
 #define PF_DONE_RING 256
+/* by sequence, so the last PF_DONE_RING finished lookups are kept */
+#define DONE_SLOT(t) (((t) >> TICKET_INDEX_BITS) % PF_DONE_RING)
 
 typedef struct PrefetchShared
 {
@@ -61,7 +76,6 @@ typedef struct PrefetchShared
 	int32		capacity;
 	int32		neg_capacity;
 	int32		worker_procno;	/* -1 = no prefetch worker */
-	uint64		next_ticket;
 	int64		pending;
 	int64		running;
 	uint64		outcomes[HYDRA_PF_NOUTCOMES];
@@ -74,9 +88,21 @@ typedef struct PrefetchShared
 	/* recently finished lookups (ticket % size): a waiter woken late still learns the source */
 	uint64		done_ticket[PF_DONE_RING];
 	bool		done_delegated[PF_DONE_RING];
+	uint64		next_seq;		/* ticket sequence */
+	int32		free_head;		/* first free entry, -1 = none */
+	int32		fifo_head;		/* pending tickets, oldest first (ring) */
+	int32		fifo_len;
+	int32		neg_head;		/* oldest negative entry (ring) */
+	int32		neg_len;
+	uint32		qindex_npos;	/* positions of the two key indexes */
+	uint32		nindex_npos;
+	Size		qindex_offset;
+	Size		fifo_offset;
 	Size		neg_offset;
+	Size		nindex_offset;
 	PrefetchEntry entries[FLEXIBLE_ARRAY_MEMBER];
-	/* NegEntry neg[neg_capacity] at neg_offset */
+	/* then, at their offsets: int32 qindex[qindex_npos], uint64
+	 * fifo[capacity], NegEntry neg[neg_capacity], int32 nindex[nindex_npos] */
 } PrefetchShared;
 
 bool		hydra_prefetch_enabled = true;
@@ -91,28 +117,39 @@ static PrefetchShared *pq = NULL;
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
-/* The negative cache slots */
-static inline NegEntry *
-neg_slots(void)
-{
-	return (NegEntry *) ((char *) pq + pq->neg_offset);
-}
+/* The arrays after the entries */
+#define QINDEX() ((int32 *) ((char *) pq + pq->qindex_offset))
+#define FIFO() ((uint64 *) ((char *) pq + pq->fifo_offset))
+#define NEG() ((NegEntry *) ((char *) pq + pq->neg_offset))
+#define NINDEX() ((int32 *) ((char *) pq + pq->nindex_offset))
 
-/* Offset of the negative cache: after the queue entries, aligned */
+/* Where each array starts, and the total size, for a queue of capacity */
 static Size
-neg_offset(void)
+prefetch_layout(int capacity, Size *qindex, Size *fifo, Size *neg, Size *nindex)
 {
-	return MAXALIGN(add_size(offsetof(PrefetchShared, entries),
-							 mul_size(sizeof(PrefetchEntry), hydra_prefetch_queue_size)));
+	Size		off = MAXALIGN(add_size(offsetof(PrefetchShared, entries),
+										mul_size(sizeof(PrefetchEntry), capacity)));
+
+	*qindex = off;
+	off = MAXALIGN(add_size(off, mul_size(sizeof(int32), hy_slotindex_positions(capacity))));
+	*fifo = off;
+	off = MAXALIGN(add_size(off, mul_size(sizeof(uint64), capacity)));
+	*neg = off;
+	off = MAXALIGN(add_size(off, mul_size(sizeof(NegEntry), mul_size(capacity, NEG_PER_QUEUE))));
+	*nindex = off;
+	return add_size(off, mul_size(sizeof(int32), hy_slotindex_positions(capacity * NEG_PER_QUEUE)));
 }
 
 /* Bytes of shared memory the queue and the negative cache need */
 static Size
 prefetch_shmem_size(void)
 {
-	return add_size(neg_offset(),
-					mul_size(sizeof(NegEntry),
-							 mul_size(hydra_prefetch_queue_size, NEG_PER_QUEUE)));
+	Size		a,
+				b,
+				c,
+				d;
+
+	return prefetch_layout(hydra_prefetch_queue_size, &a, &b, &c, &d);
 }
 
 /* Ask the postmaster for the queue's shared memory */
@@ -141,8 +178,16 @@ prefetch_shmem_startup(void)
 		pq->capacity = hydra_prefetch_queue_size;
 		pq->neg_capacity = hydra_prefetch_queue_size * NEG_PER_QUEUE;
 		pq->worker_procno = -1;
-		pq->next_ticket = 1;
-		pq->neg_offset = neg_offset();
+		pq->next_seq = 1;
+		prefetch_layout(pq->capacity, &pq->qindex_offset, &pq->fifo_offset,
+						&pq->neg_offset, &pq->nindex_offset);
+		pq->qindex_npos = hy_slotindex_positions(pq->capacity);
+		pq->nindex_npos = hy_slotindex_positions(pq->neg_capacity);
+		hy_slotindex_init(QINDEX(), pq->qindex_npos);
+		hy_slotindex_init(NINDEX(), pq->nindex_npos);
+		for (int i = 0; i < pq->capacity; i++)
+			pq->entries[i].next_free = i + 1 < pq->capacity ? i + 1 : -1;
+		pq->free_head = 0;
 	}
 	LWLockRelease(AddinShmemInitLock);
 	LWLockRegisterTranche(pq->lock.tranche, "hydra_prefetch");
@@ -196,72 +241,170 @@ hydra_prefetch_queue_init(void)
 		hydra_prefetch_register_worker();
 }
 
-/* The queue entry holding key, or NULL (lock held) */
-static PrefetchEntry *
-find_entry(const uint8 *key, int len)
+/* The key being looked up, for the index callbacks */
+typedef struct KeyProbe
 {
-	for (int i = 0; i < pq->capacity; i++)
-	{
-		PrefetchEntry *e = &pq->entries[i];
+	const uint8 *key;
+	int			len;
+} KeyProbe;
 
-		if (e->state != ENTRY_FREE && e->key_len == len && memcmp(e->key, key, len) == 0)
-			return e;
-	}
-	return NULL;
+/* Whether queue entry slot holds the probed key */
+static int
+entry_matches(void *arg, int32_t slot)
+{
+	KeyProbe   *k = arg;
+	PrefetchEntry *e = &pq->entries[slot];
+
+	return e->key_len == k->len && memcmp(e->key, k->key, k->len) == 0;
+}
+
+/* Hash of queue entry slot's key */
+static uint32_t
+entry_hash(void *arg, int32_t slot)
+{
+	return pq->entries[slot].hash;
+}
+
+/* Whether negative slot holds the probed key */
+static int
+neg_matches(void *arg, int32_t slot)
+{
+	KeyProbe   *k = arg;
+	NegEntry   *n = &NEG()[slot];
+
+	return n->key_len == k->len && memcmp(n->key, k->key, k->len) == 0;
+}
+
+/* Hash of negative slot's key */
+static uint32_t
+neg_hash(void *arg, int32_t slot)
+{
+	return NEG()[slot].hash;
+}
+
+/* The queue entry holding key (hash h), or NULL (lock held) */
+static PrefetchEntry *
+find_entry(const uint8 *key, int len, uint32 h)
+{
+	KeyProbe	k = {key, len};
+	hy_slotindex_ops ops = {entry_matches, entry_hash, &k};
+	int32		slot = hy_slotindex_find(QINDEX(), pq->qindex_npos, h, &ops);
+
+	return slot == HY_SLOTINDEX_EMPTY ? NULL : &pq->entries[slot];
 }
 
 /* The queue entry of ticket, or NULL (lock held) */
 static PrefetchEntry *
 find_ticket(uint64 ticket)
 {
-	for (int i = 0; i < pq->capacity; i++)
-		if (pq->entries[i].state != ENTRY_FREE && pq->entries[i].ticket == ticket)
-			return &pq->entries[i];
-	return NULL;
+	uint64		idx = ticket & TICKET_INDEX_MASK;
+
+	if (ticket == 0 || idx >= (uint64) pq->capacity)
+		return NULL;
+	if (pq->entries[idx].state == ENTRY_FREE || pq->entries[idx].ticket != ticket)
+		return NULL;
+	return &pq->entries[idx];
 }
 
-/* The live negative-cache slot of key, or NULL (lock held) */
-static NegEntry *
-find_negative(const uint8 *key, int len, TimestampTz now)
-{
-	NegEntry   *neg = neg_slots();
-	TimestampTz oldest_live = now - (TimestampTz) hydra_negative_cache_ttl * USECS_PER_SEC;
-
-	for (int i = 0; i < pq->neg_capacity; i++)
-		if (neg[i].key_len == len && neg[i].failed_at > oldest_live &&
-			memcmp(neg[i].key, key, len) == 0)
-			return &neg[i];
-	return NULL;
-}
-
-/* Remember a failed key: its own slot, a free or expired one, else the oldest */
+/* Free an entry: out of the key index, onto the free list (lock held) */
 static void
-add_negative(const uint8 *key, int len, TimestampTz now)
+free_entry(PrefetchEntry *e)
 {
-	NegEntry   *neg = neg_slots();
-	NegEntry   *reuse = NULL;
-	NegEntry   *oldest = NULL;
+	int32		idx = (int32) (e - pq->entries);
+	hy_slotindex_ops ops = {entry_matches, entry_hash, NULL};
+
+	hy_slotindex_remove(QINDEX(), pq->qindex_npos, e->hash, idx, &ops);
+	e->state = ENTRY_FREE;
+	e->nwaiters = 0;
+	e->next_free = pq->free_head;
+	pq->free_head = idx;
+}
+
+/* Append a pending ticket to the FIFO (lock held; it has room for all entries) */
+static void
+fifo_push(uint64 ticket)
+{
+	if (pq->fifo_len >= pq->capacity)
+	{
+		/* only stale tickets can fill it: keep those still pending */
+		int32		kept = 0;
+
+		for (int32 i = 0; i < pq->fifo_len; i++)
+		{
+			uint64		t = FIFO()[(pq->fifo_head + i) % pq->capacity];
+			PrefetchEntry *e = find_ticket(t);
+
+			if (e != NULL && e->state == ENTRY_PENDING)
+				FIFO()[(pq->fifo_head + kept++) % pq->capacity] = t;
+		}
+		pq->fifo_len = kept;
+		if (kept >= pq->capacity)
+			return;
+	}
+	FIFO()[(pq->fifo_head + pq->fifo_len) % pq->capacity] = ticket;
+	pq->fifo_len++;
+}
+
+/* Drop the oldest negative entry (lock held) */
+static void
+neg_pop(void)
+{
+	NegEntry   *n = &NEG()[pq->neg_head];
+	hy_slotindex_ops ops = {neg_matches, neg_hash, NULL};
+
+	if (n->key_len != 0)
+		hy_slotindex_remove(NINDEX(), pq->nindex_npos, n->hash, pq->neg_head, &ops);
+	n->key_len = 0;
+	pq->neg_head = (pq->neg_head + 1) % pq->neg_capacity;
+	pq->neg_len--;
+}
+
+/* The live negative-cache slot of key (hash h), or NULL (lock held) */
+static NegEntry *
+find_negative(const uint8 *key, int len, uint32 h, TimestampTz now)
+{
+	KeyProbe	k = {key, len};
+	hy_slotindex_ops ops = {neg_matches, neg_hash, &k};
+	int32		slot = hy_slotindex_find(NINDEX(), pq->nindex_npos, h, &ops);
 	TimestampTz oldest_live = now - (TimestampTz) hydra_negative_cache_ttl * USECS_PER_SEC;
+
+	if (slot == HY_SLOTINDEX_EMPTY || NEG()[slot].failed_at <= oldest_live)
+		return NULL;
+	return &NEG()[slot];
+}
+
+/*
+ * Remember a failed key at the ring's tail (failure order), dropping an
+ * earlier entry of the same key and, when full, the oldest entry.
+ */
+static void
+add_negative(const uint8 *key, int len, uint32 h, TimestampTz now)
+{
+	KeyProbe	k = {key, len};
+	hy_slotindex_ops ops = {neg_matches, neg_hash, &k};
+	int32		old,
+				slot;
+	NegEntry   *n;
 
 	if (hydra_negative_cache_ttl <= 0 || pq->neg_capacity <= 0)
 		return;
-	for (int i = 0; i < pq->neg_capacity; i++)
+	old = hy_slotindex_find(NINDEX(), pq->nindex_npos, h, &ops);
+	if (old != HY_SLOTINDEX_EMPTY)
 	{
-		if (neg[i].key_len == len && memcmp(neg[i].key, key, len) == 0)
-		{
-			reuse = &neg[i];
-			break;
-		}
-		if (reuse == NULL && (neg[i].key_len == 0 || neg[i].failed_at <= oldest_live))
-			reuse = &neg[i];
-		if (oldest == NULL || neg[i].failed_at < oldest->failed_at)
-			oldest = &neg[i];
+		/* superseded: its ring position stays, empty, until popped */
+		hy_slotindex_remove(NINDEX(), pq->nindex_npos, h, old, &ops);
+		NEG()[old].key_len = 0;
 	}
-	if (reuse == NULL)
-		reuse = oldest;
-	reuse->key_len = (uint8) len;
-	memcpy(reuse->key, key, len);
-	reuse->failed_at = now;
+	if (pq->neg_len >= pq->neg_capacity)
+		neg_pop();
+	slot = (pq->neg_head + pq->neg_len) % pq->neg_capacity;
+	n = &NEG()[slot];
+	n->key_len = (uint8) len;
+	memcpy(n->key, key, len);
+	n->hash = h;
+	n->failed_at = now;
+	pq->neg_len++;
+	hy_slotindex_insert(NINDEX(), pq->nindex_npos, h, slot);
 }
 
 /* Add procno to an entry's waiters; false when all seats are taken */
@@ -285,37 +428,39 @@ static HydraPrefetchOutcome
 enqueue_locked(const uint8 *key, int len, int procno, uint64 *ticket)
 {
 	TimestampTz now = GetCurrentTimestamp();
+	uint32		h = hash_bytes(key, len);
 	PrefetchEntry *e;
 	NegEntry   *neg;
+	int32		idx;
 
-	e = find_entry(key, len);
+	e = find_entry(key, len, h);
 	if (e != NULL)
 	{
 		if (procno >= 0 && add_waiter(e, procno))
 			*ticket = e->ticket;
 		return HYDRA_PF_ALREADY_PENDING;
 	}
-	neg = find_negative(key, len, now);
+	neg = find_negative(key, len, h, now);
 	if (neg != NULL)
 		return now - neg->failed_at < FAILED_RECENT_US ? HYDRA_PF_FAILED_5MIN : HYDRA_PF_FAILED_1H;
-	for (int i = 0; i < pq->capacity; i++)
-	{
-		e = &pq->entries[i];
-		if (e->state != ENTRY_FREE)
-			continue;
-		e->state = ENTRY_PENDING;
-		e->key_len = (uint8) len;
-		memcpy(e->key, key, len);
-		e->ticket = pq->next_ticket++;
-		e->found = 0;
-		e->delegated = false;
-		e->nwaiters = 0;
-		if (procno >= 0 && add_waiter(e, procno))
-			*ticket = e->ticket;
-		pq->pending++;
-		return HYDRA_PF_ENQUEUED;
-	}
-	return HYDRA_PF_QUEUE_FULL;
+	if ((idx = pq->free_head) < 0)
+		return HYDRA_PF_QUEUE_FULL;
+	e = &pq->entries[idx];
+	pq->free_head = e->next_free;
+	e->state = ENTRY_PENDING;
+	e->key_len = (uint8) len;
+	memcpy(e->key, key, len);
+	e->hash = h;
+	e->ticket = (pq->next_seq++ << TICKET_INDEX_BITS) | (uint64) idx;
+	e->found = 0;
+	e->delegated = false;
+	e->nwaiters = 0;
+	hy_slotindex_insert(QINDEX(), pq->qindex_npos, h, idx);
+	fifo_push(e->ticket);
+	if (procno >= 0 && add_waiter(e, procno))
+		*ticket = e->ticket;
+	pq->pending++;
+	return HYDRA_PF_ENQUEUED;
 }
 
 /* Wake the prefetch worker, if one is running */
@@ -383,8 +528,8 @@ hydra_prefetch_ticket_done(uint64 ticket, int *found, bool *delegated)
 		*found = e->found;
 		*delegated = e->delegated;
 	}
-	else if (pq->done_ticket[ticket % PF_DONE_RING] == ticket)
-		*delegated = pq->done_delegated[ticket % PF_DONE_RING];
+	else if (pq->done_ticket[DONE_SLOT(ticket)] == ticket)
+		*delegated = pq->done_delegated[DONE_SLOT(ticket)];
 	LWLockRelease(&pq->lock);
 	return done;
 }
@@ -439,11 +584,16 @@ hydra_prefetch_take(uint8 *key, uint64 *ticket)
 	int			len = 0;
 
 	LWLockAcquire(&pq->lock, LW_EXCLUSIVE);
-	if (pq->pending > 0)
-		for (int i = 0; i < pq->capacity; i++)
-			if (pq->entries[i].state == ENTRY_PENDING &&
-				(best == NULL || pq->entries[i].ticket < best->ticket))
-				best = &pq->entries[i];
+	/* the oldest ticket still pending (stale ones are skipped) */
+	while (best == NULL && pq->fifo_len > 0)
+	{
+		PrefetchEntry *e = find_ticket(FIFO()[pq->fifo_head]);
+
+		pq->fifo_head = (pq->fifo_head + 1) % pq->capacity;
+		pq->fifo_len--;
+		if (e != NULL && e->state == ENTRY_PENDING)
+			best = e;
+	}
 	if (best != NULL)
 	{
 		best->state = ENTRY_RUNNING;
@@ -475,17 +625,16 @@ hydra_prefetch_finish(uint64 ticket, HydraPrefetchResult result, const HydraPref
 	if (e != NULL)
 	{
 		if (result != HYDRA_PF_FOUND)
-			add_negative(e->key, e->key_len, GetCurrentTimestamp());
-		pq->done_ticket[ticket % PF_DONE_RING] = ticket;
-		pq->done_delegated[ticket % PF_DONE_RING] = e->delegated;
+			add_negative(e->key, e->key_len, e->hash, GetCurrentTimestamp());
+		pq->done_ticket[DONE_SLOT(ticket)] = ticket;
+		pq->done_delegated[DONE_SLOT(ticket)] = e->delegated;
 		if (e->state == ENTRY_RUNNING)
 			pq->running--;
 		else
 			pq->pending--;
 		nwaiters = e->nwaiters;
 		memcpy(waiters, e->waiters, sizeof(int32) * nwaiters);
-		e->state = ENTRY_FREE;
-		e->nwaiters = 0;
+		free_entry(e);
 	}
 	LWLockRelease(&pq->lock);
 	for (int i = 0; i < nwaiters; i++)
@@ -514,6 +663,7 @@ hydra_prefetch_release_running(void)
 			pq->entries[i].state = ENTRY_PENDING;
 			pq->running--;
 			pq->pending++;
+			fifo_push(pq->entries[i].ticket);
 		}
 	pq->worker_procno = -1;
 	LWLockRelease(&pq->lock);
@@ -526,6 +676,30 @@ hydra_prefetch_set_worker(int procno)
 	LWLockAcquire(&pq->lock, LW_EXCLUSIVE);
 	pq->worker_procno = procno;
 	LWLockRelease(&pq->lock);
+}
+
+/*
+ * Live negative entries: the ring is in failure order, so the expired ones
+ * are a prefix; binary search for where the live ones begin.  (A position
+ * left empty by a key that failed again is expired: a key in the cache is
+ * not looked up again until its entry has expired.)
+ */
+static int64
+count_live_negative(TimestampTz oldest_live)
+{
+	int32		lo = 0,
+				hi = pq->neg_len;
+
+	while (lo < hi)
+	{
+		int32		mid = lo + (hi - lo) / 2;
+
+		if (NEG()[(pq->neg_head + mid) % pq->neg_capacity].failed_at <= oldest_live)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return pq->neg_len - lo;
 }
 
 /* Copy the counters and gauges */
@@ -549,8 +723,6 @@ hydra_prefetch_stats(HydraPrefetchStats *st)
 	st->capacity = pq->capacity;
 	st->pending = pq->pending;
 	st->running = pq->running;
-	for (int i = 0; i < pq->neg_capacity; i++)
-		if (neg_slots()[i].key_len != 0 && neg_slots()[i].failed_at > oldest_live)
-			st->negative_cached++;
+	st->negative_cached = count_live_negative(oldest_live);
 	LWLockRelease(&pq->lock);
 }

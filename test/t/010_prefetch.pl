@@ -107,6 +107,25 @@ is(wait_stat($neg, 'failed_recently_5min', 1), 1, 'repeated miss counted as fail
 is(pf_stat($neg, 'enqueued'), 1, 'the repeated miss was not queued again');
 $neg->stop;
 
+# Churn through a tiny queue (2 entries, 8 negative-cache slots): 30 keys
+# each enqueued, looked up (no peers: error) and negatively cached reuse
+# the same two entries; the negative cache keeps the 8 newest failures, so
+# the first key may be queued again and the last is still refused.
+my $churn = start_node('prefetch_churn', "hydra.prefetch_queue_size = 2\n");
+my $key_sql = "hydra.key_to_cid('\\x1220'::bytea || sha256(('churn' || g)::bytea))";
+is($churn->safe_psql('postgres',
+		"SELECT count(*) FROM generate_series(1, 30) g, LATERAL hydra.fetch($key_sql, 1, '5 seconds')"),
+	0, '30 fetches of unknown keys, one after the other, find nothing');
+is(pf_stat($churn, 'enqueued'), 30, 'each of the 30 keys went through the 2-entry queue');
+is(wait_stat($churn, 'error', 30), 30, 'and each lookup ended (no peers: error)');
+is(pf_stat($churn, 'negative_cached'), 8, 'the negative cache holds its 8 newest failures');
+is(pf_stat($churn, 'pending') + pf_stat($churn, 'running'), 0, 'the queue is empty again');
+$churn->safe_psql('postgres', "SELECT * FROM generate_series(1, 1) g, LATERAL hydra.fetch($key_sql, 1, '5 seconds')");
+is(pf_stat($churn, 'enqueued'), 31, 'the oldest failure was evicted: its key is queued again');
+$churn->safe_psql('postgres', "SELECT * FROM generate_series(30, 30) g, LATERAL hydra.fetch($key_sql, 1, '5 seconds')");
+is(pf_stat($churn, 'failed_recently_5min'), 1, 'the newest failure is still refused');
+$churn->stop;
+
 my $off = start_node('prefetch_off', "hydra.prefetch = off\n");
 ok(get_providers($off, cid($off, 'off')), 'miss answered with prefetch off');
 usleep(500_000);
