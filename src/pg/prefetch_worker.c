@@ -370,6 +370,19 @@ dial_peer(const hy_lookup_peer *p)
 	return NULL;
 }
 
+/* Whether a peer is one of this cluster's heads (flagged in the routing table) */
+static bool
+is_own_head(const uint8 *peer_id, size_t len)
+{
+	hy_rt_entry e;
+	bool		head;
+
+	LWLockAcquire(&hydra_shared->rt_lock, LW_SHARED);
+	head = hy_rtable_find(rtable, peer_id, len, &e) == 1 && (e.flags & HY_RT_FLAG_HEAD) != 0;
+	LWLockRelease(&hydra_shared->rt_lock);
+	return head;
+}
+
 /* Start the queries the lookup allows; finish it when it is over */
 static void
 job_advance(PfJob *job)
@@ -398,6 +411,12 @@ job_advance(PfJob *job)
 		}
 		if (rc != 1)
 			return;
+		/* our own heads share the store: asking them tells nothing new */
+		if (is_own_head(next.peer_id, next.peer_id_len))
+		{
+			hy_lookup_failed(&job->lookup, next.peer_id, next.peer_id_len);
+			continue;
+		}
 		memcpy(q->peer_id, next.peer_id, next.peer_id_len);
 		q->peer_id_len = next.peer_id_len;
 		q->addrs = next.addrs;
