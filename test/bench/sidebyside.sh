@@ -130,7 +130,9 @@ perf_pid=
 # Profile a pid with perf for 5 s after a delay (background; SIDEBYSIDE_PERF=1)
 perf_start() {
 	[ "$perf_on" = 1 ] && command -v perf >/dev/null || return 0
-	(sleep "$2"; perf record -q -g -o "$dir/perf.data" -p "$1" -- sleep 5 >/dev/null 2>&1 || true) &
+	# -m 16: small buffers, as other perf users of the same user share the
+	# locked-memory limit (perf_event_mlock_kb)
+	(sleep "$2"; perf record -q -g -m 16 -o "$dir/perf.data" -p "$1" -- sleep 5 >/dev/null 2>"$dir/perf.rec.err" || true) &
 	perf_pid=$!
 }
 
@@ -143,6 +145,7 @@ perf_show() {
 	perf report -q -i "$dir/perf.data" --no-children --stdio --sort dso -g none 2>"$dir/perf.err" |
 		grep -v '^$' | sed -n '1,6s/^ */   /p' || true
 	[ -s "$dir/perf.err" ] && sed -n '1,3s/^/   perf report: /p' "$dir/perf.err"
+	[ -s "$dir/perf.rec.err" ] && sed -n '1,3s/^/   perf record: /p' "$dir/perf.rec.err"
 	perf report -q -i "$dir/perf.data" --no-children --stdio --sort dso,symbol -g none 2>/dev/null |
 		grep -v '^$' | sed -n '1,15s/^ */   /p' | sed 's/ *- *- *$//' || true
 	rm -f "$dir/perf.data"
