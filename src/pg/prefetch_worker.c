@@ -31,6 +31,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -624,6 +625,8 @@ hydra_prefetch_worker_main(Datum arg)
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnection(hydra_database, NULL, 0);
+	/* short, frequent statements: compiling them costs more than it saves */
+	SetConfigOption("jit", "off", PGC_SUSET, PGC_S_OVERRIDE);
 
 	if (!pg_strong_random(seed, sizeof(seed)))
 		elog(ERROR, "hydra prefetch: no random bytes for an identity");
