@@ -57,11 +57,14 @@ metric() { q "SELECT coalesce(sum(value), 0)::bigint FROM hydra.metrics() WHERE 
 # Load shed so far, as "reason=n ..." (non-zero only)
 shed_now() { q "SELECT string_agg(labels->>'reason' || '=' || value::bigint, ' ' ORDER BY labels->>'reason') FROM hydra.metrics() WHERE name = 'hydra_load_shed_total' AND value > 0"; }
 
-# Once a second until the file $1 exists: RSS of the head worker (kB) and hydra statements running
+# Once a second until the file $1 exists: the head worker's RSS and private memory (kB;
+# RSS also counts the shared buffers it has touched, private does not) and hydra
+# statements running
 sampler() {
 	while [ ! -e "$1" ]; do
 		echo "$(awk '/^VmRSS/ {print $2}' "/proc/$wpid/status" 2>/dev/null || echo 0)" \
-			"$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type LIKE 'hydra%' AND state = 'active'")"
+			"$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type LIKE 'hydra%' AND state = 'active'")" \
+			"$(awk '$1 ~ /^Private_(Clean|Dirty):$/ {p += $2} END {print p + 0}' "/proc/$wpid/smaps_rollup" 2>/dev/null || echo 0)"
 		sleep 1
 	done
 }
@@ -113,12 +116,13 @@ for c in $cases; do
 	answered=$(jget "$over" get_providers answered)
 	rate=$(echo "$answered $dur" | awk '{printf "%.0f", $1 / $2}')
 	rss=$(awk 'NR == 1 {f = $1} {if ($1 > m) m = $1; l = $1} END {printf "%d / %d / %d", f / 1024, m / 1024, l / 1024}' "$dir/samples.$c")
+	priv=$(awk 'NR == 1 {f = $3} {if ($3 > m) m = $3; l = $3} END {printf "%d / %d / %d", f / 1024, m / 1024, l / 1024}' "$dir/samples.$c")
 	dbmax=$(awk '{if ($2 > m) m = $2} END {print m + 0}' "$dir/samples.$c")
 	restarted=no
 	[ "$(worker_pids 1)" = "$wpid" ] && [ "$(q "SELECT pg_postmaster_start_time()")" = "$pm_start" ] || restarted=YES
-	row[$c]="$rate|$(echo "$rate $peak_rate" | awk '{printf "%.0f", 100 * $1 / $2}')|$(echo "$store $dur" | awk '{printf "%.0f", $1 / $2}')|$(jget "$over" get_providers p50_ms) / $(jget "$over" get_providers p99_ms)|$(jget "$over" get_providers timeouts)|$(jget "$over" not_sent_window_full)|$(jget "$fn" find_node answered)/$(jget "$fn" find_node sent)|$ping_ok/$ping_n|$rss|$dbmax|$restarted"
+	row[$c]="$rate|$(echo "$rate $peak_rate" | awk '{printf "%.0f", 100 * $1 / $2}')|$(echo "$store $dur" | awk '{printf "%.0f", $1 / $2}')|$(jget "$over" get_providers p50_ms) / $(jget "$over" get_providers p99_ms)|$(jget "$over" get_providers timeouts)|$(jget "$over" not_sent_window_full)|$(jget "$fn" find_node answered)/$(jget "$fn" find_node sent)|$ping_ok/$ping_n|$rss|$priv|$dbmax|$restarted"
 	echo "case $c: shed before: ${shed0:-none}; after: $(shed_now)"
-	echo "BENCH {\"case\":\"overload_$c\",\"factor\":$factor,\"peak_per_s\":$peak_rate,\"loadgen\":$over,\"find_node\":$fn,\"ping_ok\":$ping_ok,\"ping_tries\":$ping_n,\"store_lookups\":$store,\"rss_kib_first_max_last\":\"$rss\",\"max_hydra_statements\":$dbmax,\"restarted\":\"$restarted\"}"
+	echo "BENCH {\"case\":\"overload_$c\",\"factor\":$factor,\"peak_per_s\":$peak_rate,\"loadgen\":$over,\"find_node\":$fn,\"ping_ok\":$ping_ok,\"ping_tries\":$ping_n,\"store_lookups\":$store,\"rss_mib_first_max_last\":\"$rss\",\"private_mib_first_max_last\":\"$priv\",\"max_hydra_statements\":$dbmax,\"restarted\":\"$restarted\"}"
 done
 
 echo
@@ -128,7 +132,8 @@ echo
 i=0
 for label in "GET_PROVIDERS answered/s" "  % of closed-loop peak ($peak_rate/s)" "  of which asked of the store, /s" \
 	"  p50 / p99 ms" "  timed out (5 s)" "  not sent: generator windows full" "FIND_NODE answered/sent (20/s)" \
-	"identify+ping ok/tries (every 3 s)" "head worker RSS MiB first / max / last" "most hydra statements running at once" \
+	"identify+ping ok/tries (every 3 s)" "head worker RSS MiB first / max / last" \
+	"head worker private MiB first / max / last" "most hydra statements running at once" \
 	"worker or postmaster restarted"; do
 	printf "%-44s" "$label"
 	for c in $cases; do printf " %16s" "$(cut -d'|' -f$((i + 1)) <<<"${row[$c]}")"; done
