@@ -37,6 +37,8 @@ bench_init() {
 	chown "$user" "$dir"
 	port=$((20000 + RANDOM % 20000))
 	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+	chmod 755 "$dir"
 	as_user "$bindir/initdb" -D "$dir/data" -A trust >/dev/null
 	cat <<CONF | as_user tee -a "$dir/data/postgresql.conf" >/dev/null
 shared_preload_libraries = 'hydra'
@@ -56,8 +58,10 @@ CONF
 	psql=(as_user "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -d postgres)
 }
 
-# Stop the cluster and remove its directory
+# Stop what the script started (its bench_extra_cleanup, if it defines one),
+# the cluster, and remove the directory
 bench_cleanup() {
+	if declare -F bench_extra_cleanup >/dev/null; then bench_extra_cleanup || true; fi
 	as_user "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
 	rm -rf "$dir"
 }
@@ -65,17 +69,24 @@ bench_cleanup() {
 # One query's result, unaligned
 q() { "${psql[@]}" -tAc "$1"; }
 
-# (Re)start the cluster with N heads on W head workers
+# (Re)start the cluster with N heads on W head workers (retried: a concurrent
+# reinstall of hydra can make one start fail)
 start_cluster() {
 	printf "hydra.nheads = %d\nhydra.head_workers = %d\n" "$1" "$2" |
 		as_user tee "$dir/data/hydra_case.conf" >/dev/null
 	as_user "$bindir/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
-	as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
+	for try in 1 2 3; do
+		as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null && return 0
+		echo "cluster start failed (try $try), retrying" >&2
+		sleep 5
+	done
+	tail -30 "$dir/server.log" >&2
+	exit 1
 }
 
-# Wait until hydra.heads() lists N heads with an address
+# Wait (at most S seconds, default 120) until hydra.heads() lists N heads with an address
 wait_heads() {
-	for _ in $(seq 1 600); do
+	for _ in $(seq 1 $((${2:-120} * 5))); do
 		[ "$(q "SELECT count(*) FROM hydra.heads() WHERE addrs[1] IS NOT NULL")" = "$1" ] && return 0
 		sleep 0.2
 	done
@@ -101,8 +112,8 @@ smaps_sum() {
 	local field=$1 total=0 v
 	shift
 	for p in "$@"; do
-		v=$(awk -v f="$field:" '$1 == f {print $2}' "/proc/$p/smaps_rollup")
-		total=$((total + v))
+		v=$(awk -v f="$field:" '$1 == f {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
+		total=$((total + ${v:-0}))
 	done
 	echo "$total"
 }

@@ -58,16 +58,9 @@ churn_par=${SIDEBYSIDE_CHURN_PAR:-32}
 nhosts=${SIDEBYSIDE_HOSTS:-1000}
 perf_on=${SIDEBYSIDE_PERF:-0}
 json_out=${SIDEBYSIDE_JSON:-}
-bindir=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
-[ -x "$bindir/initdb" ] || bindir=/usr/lib/postgresql/15/bin
-top=$(cd "$(dirname "$0")/../.." && pwd)
-user=$(id -un)
-[ "$user" = root ] && user=postgres
-as_user() { if [ "$(id -un)" = "$user" ]; then "$@"; else runuser -u "$user" -- "$@"; fi; }
 has() { [[ " $servers " == *" $1 "* ]]; }
 
-make -s -C "$top" build/bench/loadgen >/dev/null
-lg=$top/build/bench/loadgen
+. "$(dirname "$0")/bench_lib.sh"
 gopeer=$top/build/interop/go-peer
 if has go; then
 	(cd "$top/test/interop/go" && go build -o ../../../build/interop/go-peer .)
@@ -76,50 +69,22 @@ if has js && [ ! -d "$top/test/interop/js/node_modules" ]; then
 	(cd "$top/test/interop/js" && npm ci --no-audit --no-fund >/dev/null)
 fi
 
-dir=$(mktemp -d /tmp/hydra-sidebyside.XXXXXX)
-chown "$user" "$dir"
-chmod 755 "$dir"
-port=$((20000 + RANDOM % 20000))
 bgpids=()
-cleanup() {
+# Stop the go/js servers this script started (bench_lib stops the cluster)
+bench_extra_cleanup() {
 	for p in "${bgpids[@]}"; do kill "$p" 2>/dev/null || true; done
 	sleep 0.5
 	for p in "${bgpids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-	[ -d "$dir/data" ] && as_user "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
-	rm -rf "$dir"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
-	"$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r)"
-echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "busiest other processes:"
-ps -eo pcpu=,comm= --sort=-pcpu | head -3 | sed 's/^/   /' || true
+bench_init sidebyside "shared_buffers = 1GB
+max_wal_size = 8GB
+checkpoint_timeout = 30min"
+machine_info
 echo "go peer: $("$gopeer" version 2>/dev/null || echo '-'); js peer: $(node "$top/test/interop/js/peer.mjs" version 2>/dev/null || echo '-')"
 echo "go/js provider datastore: $store"
 
-# One field of a loadgen JSON object: jget JSON key [subkey] (flat objects only)
-jget() {
-	local o=$1 v
-	[ $# -eq 3 ] && o=$(sed -n "s/.*\"$2\":{\([^}]*\)}.*/\1/p" <<<"$o")
-	v=$(sed -n "s/.*\"${!#}\":\([^,}]*\).*/\1/p" <<<"$o")
-	echo "${v:-0}"
-}
-
 # CPU time (user + system, clock ticks) of a process and all its threads
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-
-# Sum of a smaps_rollup field (kB) over pids
-smaps_sum() {
-	local field=$1 total=0 v
-	shift
-	for p in "$@"; do
-		v=$(awk -v f="$field:" '$1 == f {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
-		total=$((total + ${v:-0}))
-	done
-	echo "$total"
-}
 
 declare -A cell
 emit() { echo "BENCH $1"; }
@@ -182,54 +147,6 @@ stop_peer() {
 	for _ in $(seq 1 50); do kill -0 "$srv_pid" 2>/dev/null || break; sleep 0.1; done
 	kill -9 "$srv_pid" 2>/dev/null || true
 	wait "$srv_pid" 2>/dev/null || true
-}
-
-psql=(as_user "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -d postgres)
-q() { "${psql[@]}" -tAc "$1"; }
-
-# Create the hydra cluster (as heads_bench.sh: loopback only, no bootstrap)
-init_cluster() {
-	as_user "$bindir/initdb" -D "$dir/data" -A trust >/dev/null
-	cat <<CONF | as_user tee -a "$dir/data/postgresql.conf" >/dev/null
-shared_preload_libraries = 'hydra'
-listen_addresses = ''
-unix_socket_directories = '$dir'
-port = $port
-shared_buffers = 1GB
-max_wal_size = 8GB
-checkpoint_timeout = 30min
-hydra.listen_address = '127.0.0.1'
-hydra.port_begin = 0
-hydra.allow_private_addresses = on
-hydra.bootstrap_peers = ''
-include_if_exists = 'hydra_case.conf'
-CONF
-}
-
-# (Re)start the cluster with N heads on 1 head worker (retried: a concurrent
-# reinstall of hydra can make one start fail)
-start_cluster() {
-	printf "hydra.nheads = %d\nhydra.head_workers = 1\n" "$1" |
-		as_user tee "$dir/data/hydra_case.conf" >/dev/null
-	as_user "$bindir/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
-	for try in 1 2 3; do
-		as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null && return 0
-		echo "cluster start failed (try $try), retrying" >&2
-		sleep 5
-	done
-	tail -30 "$dir/server.log" >&2
-	exit 1
-}
-
-# Wait until hydra.heads() lists N heads with an address
-wait_heads() {
-	for _ in $(seq 1 1500); do
-		[ "$(q "SELECT count(*) FROM hydra.heads() WHERE addrs[1] IS NOT NULL")" = "$1" ] && return 0
-		sleep 0.2
-	done
-	echo "heads did not come up; server log:" >&2
-	tail -30 "$dir/server.log" >&2
-	exit 1
 }
 
 # Pids of every process of the cluster (postmaster and its children)
@@ -417,14 +334,13 @@ skipped=()
 # ---------------------------------------------------------------- hydra
 if has hydra; then
 	echo "== hydra: memory with $nhosts heads"
-	init_cluster
-	start_cluster "$nhosts"
+	start_cluster "$nhosts" 1
 	head_pid >/dev/null
 	sleep 2
 	mapfile -t pids < <(cluster_pids)
 	base=$(smaps_sum Pss "${pids[@]}")
 	"${psql[@]}" -c "CREATE EXTENSION hydra"
-	wait_heads "$nhosts"
+	wait_heads "$nhosts" 300
 	sleep 3
 	mapfile -t pids < <(cluster_pids)
 	after=$(smaps_sum Pss "${pids[@]}")
@@ -434,7 +350,7 @@ if has hydra; then
 	emit "{\"server\":\"hydra\",\"case\":\"memory\",\"heads\":$nhosts,\"cluster_pss_kib\":$after,\"baseline_pss_kib\":$base}"
 
 	echo "== hydra: 1 head"
-	start_cluster 1
+	start_cluster 1 1
 	wait_heads 1
 	srv_addr=$(q "SELECT addrs[1] FROM hydra.heads() ORDER BY head LIMIT 1")
 	hpid=$(head_pid)
