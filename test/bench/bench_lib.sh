@@ -6,7 +6,7 @@
 #
 #   . "$(dirname "$0")/bench_lib.sh"
 #   bench_init NAME ["extra postgresql.conf lines"]
-#   start_cluster NHEADS NWORKERS      (re)start with that many heads/workers
+#   start_cluster NHEADS NWORKERS ["case lines"]   (re)start with that many heads/workers
 #
 # Run as root (the cluster runs as user postgres) or as a non-root user;
 # hydra must be installed (make install).
@@ -69,10 +69,11 @@ bench_cleanup() {
 # One query's result, unaligned
 q() { "${psql[@]}" -tAc "$1"; }
 
-# (Re)start the cluster with N heads on W head workers (retried: a concurrent
-# reinstall of hydra can make one start fail)
+# (Re)start the cluster with N heads on W head workers and optional extra
+# configuration lines for this case (retried: a concurrent reinstall of
+# hydra can make one start fail)
 start_cluster() {
-	printf "hydra.nheads = %d\nhydra.head_workers = %d\n" "$1" "$2" |
+	printf "hydra.nheads = %d\nhydra.head_workers = %d\n%s\n" "$1" "$2" "${3:-}" |
 		as_user tee "$dir/data/hydra_case.conf" >/dev/null
 	as_user "$bindir/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
 	for try in 1 2 3; do

@@ -52,17 +52,10 @@ nheads=${PREFETCH_BENCH_HEADS:-2}
 nfetch=${PREFETCH_BENCH_FETCHES:-10}
 fill_max=${PREFETCH_BENCH_FILL_MAX_S:-40}
 keyseed=$((RANDOM * 32768 + RANDOM))
-bindir=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
-[ -x "$bindir/initdb" ] || bindir=/usr/lib/postgresql/15/bin
-top=$(cd "$(dirname "$0")/../.." && pwd)
-user=$(id -un)
-[ "$user" = root ] && user=postgres
-as_user() { if [ "$(id -un)" = "$user" ]; then "$@"; else runuser -u "$user" -- "$@"; fi; }
 tck=$(getconf CLK_TCK)
 
 # ---------------------------------------------------------------- build
-make -s -C "$top" build/bench/loadgen >/dev/null
-lg=$top/build/bench/loadgen
+. "$(dirname "$0")/bench_lib.sh"
 gopeer=$top/build/interop/go-peer
 GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
 (cd "$top/test/interop/go" && "$GO" build -o "$gopeer" .)
@@ -70,30 +63,20 @@ jspeer=$top/test/interop/js/peer.mjs
 [ -d "$top/test/interop/js/node_modules/libp2p" ] ||
 	(cd "$top/test/interop/js" && npm ci --no-audit --no-fund >/dev/null)
 
-echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
-	"$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r)"
-echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "busiest other processes:"
-ps -eo pcpu=,ni=,comm= --sort=-pcpu | head -4 | sed 's/^/   /'
-
-dir=$(mktemp -d /tmp/hydra-prefetch-bench.XXXXXX)
-chmod 755 "$dir"
-chown "$user" "$dir"
-port=$((20000 + RANDOM % 20000))
 node_pids=()
 lg_pid=
 
-# Stop everything this script started: loadgen, the cluster, the DHT nodes
-cleanup() {
+# Stop what this script started besides the cluster: loadgen, the DHT nodes
+bench_extra_cleanup() {
 	[ -n "$lg_pid" ] && kill "$lg_pid" 2>/dev/null || true
-	as_user "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
 	local p
 	for p in "${node_pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${node_pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$dir"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+machine_info
+bench_init prefetch "shared_buffers = 256MB
+hydra.prefetch = on
+hydra.prefetch_timeout = '$pf_timeout'"
 
 # ---------------------------------------------------------------- DHT network
 # Start one DHT server (go or js) bootstrapped to $2 (may be empty); its
@@ -138,18 +121,7 @@ printf "network: %d go + %d js DHT servers on 127.0.0.1, up in %.1f s\n" "$ngo" 
 	"$(echo "$(date +%s.%N) - $t0" | bc)"
 sleep 3
 
-# Sum of a smaps_rollup field (kB) over pids
-smaps_sum() {
-	local field=$1 total=0 v p
-	shift
-	for p in "$@"; do
-		v=$(awk -v f="$field:" '$1 == f {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null)
-		total=$((total + ${v:-0}))
-	done
-	echo "$total"
-}
-
-# "RSS PSS private" KiB of pids
+# RSS, PSS and private memory (KiB) summed over pids
 mem_of() {
 	echo "$(smaps_sum Rss "$@") $(smaps_sum Pss "$@") $(($(smaps_sum Private_Clean "$@") + $(smaps_sum Private_Dirty "$@")))"
 }
@@ -190,37 +162,13 @@ printf "provided: %d CIDs, each on the %d closest of %d nodes, by %s in %.1f s (
 	"$(grep -c '^PROVIDED' <<<"$prov_out") nodes checked with GET_PROVIDERS"
 
 # ---------------------------------------------------------------- cluster
-as_user "$bindir/initdb" -D "$dir/data" -A trust >/dev/null
-cat <<CONF | as_user tee -a "$dir/data/postgresql.conf" >/dev/null
-shared_preload_libraries = 'hydra'
-listen_addresses = ''
-unix_socket_directories = '$dir'
-port = $port
-shared_buffers = 256MB
-hydra.nheads = $nheads
-hydra.listen_address = '127.0.0.1'
-hydra.port_begin = 0
-hydra.allow_private_addresses = on
-hydra.bootstrap_peers = '$peers'
-hydra.prefetch = on
-hydra.prefetch_timeout = '$pf_timeout'
-include_if_exists = 'hydra_case.conf'
-CONF
-psql=(as_user "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -d postgres)
-q() { "${psql[@]}" -tAc "$1"; }
+# the network's addresses are known only now
+echo "hydra.bootstrap_peers = '$peers'" | as_user tee -a "$dir/data/postgresql.conf" >/dev/null
 
-# (Re)start the cluster with queue size $1 and concurrency $2 (retries: hydra may be reinstalled meanwhile)
-start_cluster() {
-	printf "hydra.prefetch_queue_size = %d\nhydra.prefetch_concurrency = %d\n" "$1" "$2" |
-		as_user tee "$dir/data/hydra_case.conf" >/dev/null
-	as_user "$bindir/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
-	for try in 1 2 3; do
-		as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null && return 0
-		echo "cluster start failed (try $try), retrying" >&2
-		sleep 5
-	done
-	tail -20 "$dir/server.log" >&2
-	exit 1
+# (Re)start the cluster with queue size $1 and concurrency $2
+start_prefetch_cluster() {
+	start_cluster "$nheads" 1 "hydra.prefetch_queue_size = $1
+hydra.prefetch_concurrency = $2"
 }
 
 # Wait until N heads run and the shared routing table holds the network
@@ -320,14 +268,6 @@ run_loadgen() {
 	phase_t0=$(date +%s.%N)
 }
 
-# One field of a loadgen JSON object: jget JSON key [subkey] (flat objects only)
-jget() {
-	local o=$1 v
-	[ $# -eq 3 ] && o=$(sed -n "s/.*\"$2\":{\([^}]*\)}.*/\1/p" <<<"$o")
-	v=$(sed -n "s/.*\"${!#}\":\([^,}]*\).*/\1/p" <<<"$o")
-	echo "${v:-0}"
-}
-
 summary=()
 declare -A full_pf full_hw full_q full_rates
 for case in $cases; do
@@ -335,7 +275,7 @@ for case in $cases; do
 	conc=${case##*:}
 	echo
 	echo "=== case: hydra.prefetch_queue_size = $qsize, hydra.prefetch_concurrency = $conc, prefetch_timeout = $pf_timeout"
-	start_cluster "$qsize" "$conc"
+	start_prefetch_cluster "$qsize" "$conc"
 	q "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS hydra"
 	# every case starts with an empty store: the provided CIDs are misses again
 	q "TRUNCATE hydra.provider_records"
@@ -420,7 +360,7 @@ for case in $cases; do
 
 	# ---- full phase: unseen CIDs until the queue is full, then twice the rate.
 	# A restart first: the found phase's backlog would otherwise run ahead of them.
-	start_cluster "$qsize" "$conc"
+	start_prefetch_cluster "$qsize" "$conc"
 	wait_ready
 	mapfile -t head_addrs < <(q "SELECT addrs[1] FROM hydra.heads() ORDER BY head")
 	pf_pid=$(pid_of 'hydra prefetch')
