@@ -398,10 +398,7 @@ hydra_head_worker_main(Datum arg)
 	ereport(LOG, (errmsg("hydra head worker %d: serving %d heads", my_worker, my_nheads)));
 	pgstat_report_activity(STATE_IDLE, NULL);
 
-	set = CreateWaitEventSet(TopMemoryContext, 3);
-	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
-	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
-	AddWaitEventToSet(set, WL_SOCKET_READABLE, hy_loop_fd(loop), NULL, NULL);
+	set = hydra_worker_wait_set(hy_loop_fd(loop));
 
 	for (;;)
 	{
@@ -409,13 +406,7 @@ hydra_head_worker_main(Datum arg)
 		int			timeout = hydra_head_worker_timeout(hy_loop_next_timeout(loop));
 
 		(void) WaitEventSetWait(set, timeout, &ev, 1, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-		if (ConfigReloadPending)
-		{
-			ConfigReloadPending = false;
-			ProcessConfigFile(PGC_SIGHUP);
-		}
+		hydra_worker_woke();
 		hy_loop_run_once(loop, 0);
 		hydra_head_worker_tick(loop);
 	}

@@ -42,18 +42,8 @@ static MemoryContext request_cxt = NULL;
 void
 hydra_register_http_worker(void)
 {
-	BackgroundWorker worker;
-
-	memset(&worker, 0, sizeof(worker));
 	/* a connection to no database: visible in pg_stat_activity, no catalogs */
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = 10;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "hydra");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "hydra_http_worker_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "hydra metrics http");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "hydra metrics http");
-	RegisterBackgroundWorker(&worker);
+	hydra_register_worker("hydra metrics http", "hydra_http_worker_main", 0, 10);
 }
 
 /* Parse "host:port" or "[v6]:port" into a socket address */
@@ -243,13 +233,7 @@ hydra_http_worker_main(Datum arg)
 		warned = true;
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 HTTP_RETRY_MS, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-		if (ConfigReloadPending)
-		{
-			ConfigReloadPending = false;
-			ProcessConfigFile(PGC_SIGHUP);
-		}
+		hydra_worker_woke();
 	}
 	before_shmem_exit(http_cleanup, PointerGetDatum(d));
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -264,10 +248,7 @@ hydra_http_worker_main(Datum arg)
 	ereport(LOG, (errmsg("hydra metrics: serving /metrics on %s (port %d)",
 						 hydra_metrics_address, port)));
 
-	set = CreateWaitEventSet(TopMemoryContext, 3);
-	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
-	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
-	AddWaitEventToSet(set, WL_SOCKET_READABLE, info->epoll_fd, NULL, NULL);
+	set = hydra_worker_wait_set(info->epoll_fd);
 
 	for (;;)
 	{
@@ -278,13 +259,7 @@ hydra_http_worker_main(Datum arg)
 		if (MHD_get_timeout(d, &mhd_timeout) == MHD_YES)
 			timeout = (long) Min(mhd_timeout, (MHD_UNSIGNED_LONG_LONG) 60000);
 		(void) WaitEventSetWait(set, timeout, &ev, 1, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-		if (ConfigReloadPending)
-		{
-			ConfigReloadPending = false;
-			ProcessConfigFile(PGC_SIGHUP);
-		}
+		hydra_worker_woke();
 		(void) MHD_run(d);
 	}
 }

@@ -30,6 +30,16 @@ extern void hydra_define_gucs(void);
 /* Decode a base64 seed of exactly 32 bytes (identity_sql.c) */
 extern bool hydra_decode_seed(const char *text, uint8_t seed[32]);
 
+/* Register one static hydra background worker (worker_util.c) */
+extern void hydra_register_worker(const char *name, const char *function, int arg, int restart_s);
+
+/* Wait set of the latch, postmaster death and fd readable (worker_util.c) */
+struct WaitEventSet;
+extern struct WaitEventSet *hydra_worker_wait_set(int fd);
+
+/* After a wait: reset the latch, honour interrupts, reload on SIGHUP */
+extern void hydra_worker_woke(void);
+
 /* Register the launcher and head workers; called once from _PG_init */
 extern void hydra_register_workers(void);
 

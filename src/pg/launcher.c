@@ -40,35 +40,17 @@ PGDLLEXPORT void hydra_launcher_main(Datum arg);
 /* Retry delay after a resolution that found nothing */
 #define DNSADDR_RETRY_MS (5 * 60 * 1000)
 
-/* Register one static background worker */
-static void
-register_worker(const char *name, const char *function, int arg, int restart_s)
-{
-	BackgroundWorker worker;
-
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = restart_s;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "hydra");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "%s", function);
-	snprintf(worker.bgw_name, BGW_MAXLEN, "%s", name);
-	snprintf(worker.bgw_type, BGW_MAXLEN, "%s", name);
-	worker.bgw_main_arg = Int32GetDatum(arg);
-	RegisterBackgroundWorker(&worker);
-}
-
 /* Register the launcher and every head worker */
 void
 hydra_register_workers(void)
 {
-	register_worker("hydra launcher", "hydra_launcher_main", 0, 10);
+	hydra_register_worker("hydra launcher", "hydra_launcher_main", 0, 10);
 	for (int w = 0; w < hydra_head_workers; w++)
 	{
 		char		name[BGW_MAXLEN];
 
 		snprintf(name, sizeof(name), "hydra head worker %d", w);
-		register_worker(name, "hydra_head_worker_main", w, 1);
+		hydra_register_worker(name, "hydra_head_worker_main", w, 1);
 	}
 }
 
@@ -199,13 +181,7 @@ hydra_launcher_main(Datum arg)
 		logged_missing = true;
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 LAUNCHER_POLL_MS, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-		if (ConfigReloadPending)
-		{
-			ConfigReloadPending = false;
-			ProcessConfigFile(PGC_SIGHUP);
-		}
+		hydra_worker_woke();
 	}
 	ereport(LOG, (errmsg("hydra launcher: %d heads ready for %d head workers",
 						 hydra_shared->nheads, hydra_shared->nworkers)));
@@ -221,13 +197,7 @@ hydra_launcher_main(Datum arg)
 			wait = resolve_bootstrap(&dns_logged) > 0 ? DNSADDR_REFRESH_MS : DNSADDR_RETRY_MS;
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH |
 						 (wait >= 0 ? WL_TIMEOUT : 0), wait, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-		if (ConfigReloadPending)
-		{
-			ConfigReloadPending = false;
-			ProcessConfigFile(PGC_SIGHUP);
-		}
+		hydra_worker_woke();
 		/* metrics gauges that need SQL, and the status line */
 		hydra_metrics_launcher_tick();
 	}

@@ -600,17 +600,7 @@ prefetch_worker_cleanup(int code, Datum arg)
 void
 hydra_prefetch_register_worker(void)
 {
-	BackgroundWorker worker;
-
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = 5;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "hydra");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "hydra_prefetch_worker_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "hydra prefetch");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "hydra prefetch");
-	RegisterBackgroundWorker(&worker);
+	hydra_register_worker("hydra prefetch", "hydra_prefetch_worker_main", 0, 5);
 }
 
 /* Entry point of the prefetch worker */
@@ -661,10 +651,7 @@ hydra_prefetch_worker_main(Datum arg)
 	ereport(LOG, (errmsg("hydra prefetch worker: %d lookups at most", njobs)));
 	pgstat_report_activity(STATE_IDLE, NULL);
 
-	set = CreateWaitEventSet(TopMemoryContext, 3);
-	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
-	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
-	AddWaitEventToSet(set, WL_SOCKET_READABLE, hy_loop_fd(loop), NULL, NULL);
+	set = hydra_worker_wait_set(hy_loop_fd(loop));
 
 	for (;;)
 	{
@@ -676,13 +663,7 @@ hydra_prefetch_worker_main(Datum arg)
 		if (hy_deleg_active(deleg) > 0 && timeout > PF_HTTP_TICK_MS)
 			timeout = PF_HTTP_TICK_MS;
 		(void) WaitEventSetWait(set, timeout, &ev, 1, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-		if (ConfigReloadPending)
-		{
-			ConfigReloadPending = false;
-			ProcessConfigFile(PGC_SIGHUP);
-		}
+		hydra_worker_woke();
 		hy_loop_run_once(loop, 0);
 		schedule();
 	}
