@@ -144,8 +144,29 @@ jstring(jp *j, char *out, size_t cap, bool *fits)
 }
 
 /*
+ * Enter the container whose opening bracket is at j->p: 0 when elements
+ * follow, 1 when it is empty (closed at once, eaten), -1 when nested
+ * deeper than HY_DELEG_DEPTH_MAX
+ */
+static int
+jenter(jp *j, char close)
+{
+	if (++j->depth > HY_DELEG_DEPTH_MAX)
+		return -1;
+	j->p++;
+	jws(j);
+	if (j->p < j->end && *j->p == close)
+	{
+		j->p++;
+		j->depth--;
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * After a member or element: 1 when a comma follows (eaten: read the next
- * one), 0 when the container ends with close (eaten), -1 otherwise
+ * one), 0 when the container ends with close (eaten, left), -1 otherwise
  */
 static int
 jnext(jp *j, char close)
@@ -161,6 +182,7 @@ jnext(jp *j, char close)
 	if (*j->p != close)
 		return -1;
 	j->p++;
+	j->depth--;
 	return 0;
 }
 
@@ -179,17 +201,10 @@ jskip(jp *j)
 	if (c == '{' || c == '[')
 	{
 		char		close = c == '{' ? '}' : ']';
+		int			empty = jenter(j, close);
 
-		if (++j->depth > HY_DELEG_DEPTH_MAX)
-			return -1;
-		j->p++;
-		jws(j);
-		if (j->p < j->end && *j->p == close)
-		{
-			j->p++;
-			j->depth--;
-			return 0;
-		}
+		if (empty != 0)
+			return empty < 0 ? -1 : 0;
 		for (;;)
 		{
 			int			more;
@@ -210,7 +225,6 @@ jskip(jp *j)
 				return -1;
 			if (more > 0)
 				continue;
-			j->depth--;
 			return 0;
 		}
 	}
@@ -235,18 +249,15 @@ jskip(jp *j)
 static int
 jaddrs(jp *j, jrec *r)
 {
+	int			empty;
+
 	jws(j);
 	if (j->p >= j->end)
 		return -1;
 	if (*j->p != '[')
 		return jskip(j);		/* not an array: no addresses */
-	j->p++;
-	jws(j);
-	if (j->p < j->end && *j->p == ']')
-	{
-		j->p++;
-		return 0;
-	}
+	if ((empty = jenter(j, ']')) != 0)
+		return empty < 0 ? -1 : 0;
 	for (;;)
 	{
 		int			more;
@@ -298,21 +309,15 @@ static int	jobject(jp *j, jout *o, bool top);
 static int
 jproviders(jp *j, jout *o)
 {
+	int			empty;
+
 	jws(j);
 	if (j->p >= j->end)
 		return -1;
 	if (*j->p != '[')
 		return jskip(j);
-	if (++j->depth > HY_DELEG_DEPTH_MAX)
-		return -1;
-	j->p++;
-	jws(j);
-	if (j->p < j->end && *j->p == ']')
-	{
-		j->p++;
-		j->depth--;
-		return 0;
-	}
+	if ((empty = jenter(j, ']')) != 0)
+		return empty < 0 ? -1 : 0;
 	for (;;)
 	{
 		int			more;
@@ -329,7 +334,6 @@ jproviders(jp *j, jout *o)
 			return -1;
 		if (more > 0)
 			continue;
-		j->depth--;
 		return 0;
 	}
 }
@@ -342,21 +346,14 @@ static int
 jobject(jp *j, jout *o, bool top)
 {
 	jrec		r;
+	int			empty;
 
 	memset(&r, 0, sizeof(r));
 	jws(j);
 	if (j->p >= j->end || *j->p != '{')
 		return -1;
-	if (++j->depth > HY_DELEG_DEPTH_MAX)
-		return -1;
-	j->p++;
-	jws(j);
-	if (j->p < j->end && *j->p == '}')
-	{
-		j->p++;
-		j->depth--;
-		return 0;
-	}
+	if ((empty = jenter(j, '}')) != 0)
+		return empty < 0 ? -1 : 0;
 	for (;;)
 	{
 		int			more;
@@ -413,7 +410,6 @@ jobject(jp *j, jout *o, bool top)
 			return -1;
 		if (more > 0)
 			continue;
-		j->depth--;
 		jpush(o, &r);
 		return 0;
 	}

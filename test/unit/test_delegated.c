@@ -106,6 +106,20 @@ test_hostile(void)
 		big[n++] = '[';
 	big[n] = '\0';
 	is_int(hy_deleg_parse(big, n, out, HY_DELEG_MAX_PROVIDERS), HY_ERR_INVALID, "deep nesting refused");
+	/* the limit itself: the answer object plus 15 arrays is 16 deep, one more is too deep */
+	for (int extra = 0; extra <= 1; extra++)
+	{
+		int			arrays = HY_DELEG_DEPTH_MAX - 1 + extra;
+
+		n = (size_t) sprintf(big, "{\"x\":");
+		for (int i = 0; i < arrays; i++)
+			big[n++] = '[';
+		for (int i = 0; i < arrays; i++)
+			big[n++] = ']';
+		n += (size_t) sprintf(big + n, ",\"Providers\":[" REC(PEER_A, "peer", ADDR) "]}");
+		is_int(hy_deleg_parse(big, n, out, HY_DELEG_MAX_PROVIDERS), extra ? HY_ERR_INVALID : 1,
+			   extra ? "one level past the depth limit: refused" : "exactly at the depth limit: parsed");
+	}
 
 	/* a huge string and many records: bounded work, bounded output */
 	n = (size_t) sprintf(big, "{\"Providers\":[{\"Schema\":\"");
