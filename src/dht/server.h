@@ -174,7 +174,8 @@ int			hy_dht_server_pending(const hy_dht_server *srv);
 /*
  * Look up every waiting GET_PROVIDERS in one store call and answer them;
  * streams that then defer again wait for the next call.  Returns how many
- * were answered.
+ * waiting requests were handled (answered, or reset when their connection
+ * had lost its peer id).
  */
 int			hy_dht_server_flush_pending(hy_dht_server *srv);
 

@@ -76,16 +76,9 @@ typedef struct PrefetchShared
 	int32		capacity;
 	int32		neg_capacity;
 	int32		worker_procno;	/* -1 = no prefetch worker */
-	int64		pending;
-	int64		running;
-	uint64		outcomes[HYDRA_PF_NOUTCOMES];
-	uint64		results[HYDRA_PF_NRESULTS];
-	uint64		source_results[HYDRA_PF_NSOURCES][HYDRA_PF_NRESULTS];
-	uint64		queries;
-	uint64		answers;
-	uint64		rt_updates;
-	HydraHistogram duration;
-	/* recently finished lookups (ticket % size): a waiter woken late still learns the source */
+	/* counters and the pending/running gauges, as hydra_prefetch_stats() reports them */
+	HydraPrefetchStats st;
+	/* recently finished lookups (DONE_SLOT): a waiter woken late still learns the source */
 	uint64		done_ticket[PF_DONE_RING];
 	bool		done_delegated[PF_DONE_RING];
 	uint64		next_seq;		/* ticket sequence */
@@ -459,7 +452,7 @@ enqueue_locked(const uint8 *key, int len, int procno, uint64 *ticket)
 	fifo_push(e->ticket);
 	if (procno >= 0 && add_waiter(e, procno))
 		*ticket = e->ticket;
-	pq->pending++;
+	pq->st.pending++;
 	return HYDRA_PF_ENQUEUED;
 }
 
@@ -485,7 +478,7 @@ enqueue(const uint8 *key, int len, int procno, uint64 *ticket)
 		return HYDRA_PF_QUEUE_FULL;
 	LWLockAcquire(&pq->lock, LW_EXCLUSIVE);
 	o = enqueue_locked(key, len, procno, ticket);
-	pq->outcomes[o]++;
+	pq->st.outcomes[o]++;
 	worker = pq->worker_procno;
 	LWLockRelease(&pq->lock);
 	if (o == HYDRA_PF_ENQUEUED)
@@ -597,8 +590,8 @@ hydra_prefetch_take(uint8 *key, uint64 *ticket)
 	if (best != NULL)
 	{
 		best->state = ENTRY_RUNNING;
-		pq->pending--;
-		pq->running++;
+		pq->st.pending--;
+		pq->st.running++;
 		len = best->key_len;
 		memcpy(key, best->key, len);
 		*ticket = best->ticket;
@@ -616,11 +609,11 @@ hydra_prefetch_finish(uint64 ticket, HydraPrefetchResult result, const HydraPref
 	int			nwaiters = 0;
 
 	LWLockAcquire(&pq->lock, LW_EXCLUSIVE);
-	pq->results[result]++;
-	pq->queries += done->queries;
-	pq->answers += done->answers;
-	pq->rt_updates += done->rt_updates;
-	hydra_hist_add(&pq->duration, hydra_hist_bounds(HYDRA_HIST_STORE_GET_PROVIDERS), done->seconds);
+	pq->st.results[result]++;
+	pq->st.queries += done->queries;
+	pq->st.answers += done->answers;
+	pq->st.rt_updates += done->rt_updates;
+	hydra_hist_add(&pq->st.duration, hydra_hist_bounds(HYDRA_HIST_STORE_GET_PROVIDERS), done->seconds);
 	e = find_ticket(ticket);
 	if (e != NULL)
 	{
@@ -629,9 +622,9 @@ hydra_prefetch_finish(uint64 ticket, HydraPrefetchResult result, const HydraPref
 		pq->done_ticket[DONE_SLOT(ticket)] = ticket;
 		pq->done_delegated[DONE_SLOT(ticket)] = e->delegated;
 		if (e->state == ENTRY_RUNNING)
-			pq->running--;
+			pq->st.running--;
 		else
-			pq->pending--;
+			pq->st.pending--;
 		nwaiters = e->nwaiters;
 		memcpy(waiters, e->waiters, sizeof(int32) * nwaiters);
 		free_entry(e);
@@ -646,7 +639,7 @@ void
 hydra_prefetch_count_source(HydraPrefetchSource src, HydraPrefetchResult result)
 {
 	LWLockAcquire(&pq->lock, LW_EXCLUSIVE);
-	pq->source_results[src][result]++;
+	pq->st.source_results[src][result]++;
 	LWLockRelease(&pq->lock);
 }
 
@@ -661,8 +654,8 @@ hydra_prefetch_release_running(void)
 		if (pq->entries[i].state == ENTRY_RUNNING)
 		{
 			pq->entries[i].state = ENTRY_PENDING;
-			pq->running--;
-			pq->pending++;
+			pq->st.running--;
+			pq->st.pending++;
 			fifo_push(pq->entries[i].ticket);
 		}
 	pq->worker_procno = -1;
@@ -713,16 +706,8 @@ hydra_prefetch_stats(HydraPrefetchStats *st)
 	if (pq == NULL)
 		return;
 	LWLockAcquire(&pq->lock, LW_SHARED);
-	memcpy(st->outcomes, pq->outcomes, sizeof(st->outcomes));
-	memcpy(st->results, pq->results, sizeof(st->results));
-	memcpy(st->source_results, pq->source_results, sizeof(st->source_results));
-	st->queries = pq->queries;
-	st->answers = pq->answers;
-	st->rt_updates = pq->rt_updates;
-	st->duration = pq->duration;
+	*st = pq->st;
 	st->capacity = pq->capacity;
-	st->pending = pq->pending;
-	st->running = pq->running;
 	st->negative_cached = count_live_negative(oldest_live);
 	LWLockRelease(&pq->lock);
 }
