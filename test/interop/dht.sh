@@ -19,39 +19,12 @@
 # the work directory.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-OUT="$ROOT/build/interop"
-GO_PEER="$OUT/go-peer"
-JS_PEER="$HERE/js/peer.mjs"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 NODE_BIN=${HYDRA_DHT_NODE:-$ROOT/build/tools/hydra_dht_node}
 CID1=bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy
 CID2=bafkreidon73zkcrwdb5iafqtijxildoonbwnpv7dyd6ef3qdgads2jc4su
+interop_workdir dht
 
-mkdir -p "$OUT"
-WORK=$(mktemp -d "$OUT/dht.XXXXXX")
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-	if [[ ${INTEROP_KEEP:-0} == 1 ]]; then echo "# output kept in $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-N=0
-FAILED=0
-ok() { N=$((N + 1)); echo "ok $N - $1"; }
-notok() { N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N - $1"; }
-show() {
-	local f
-	for f in "$@"; do
-		[[ -s $f ]] || { echo "#   ($(basename "$f") empty or missing)"; continue; }
-		echo "# --- $(basename "$f") (last lines)"
-		tail -n 8 "$f" | cut -c1-300 | sed 's/^/#   /'
-	done
-}
 # check DESC FILES-TO-SHOW-ON-FAILURE -- COMMAND...
 check() {
 	local desc=$1; shift

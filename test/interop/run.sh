@@ -17,50 +17,19 @@
 #   INTEROP_KEEP=1           keep the work directory with all peer output
 set -euo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-OUT="$ROOT/build/interop"
-GO_PEER="$OUT/go-peer"
-JS_PEER="$HERE/js/peer.mjs"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 HYDRA_PEER=${HYDRA_PEER:-$ROOT/build/tools/hydra_peer}
 if [[ ${INTEROP_EMULATE:-0} == 1 ]]; then HYDRA_PEER="$HERE/fake-hydra-peer.sh"; fi
 COUNT=${INTEROP_COUNT:-20}
 KEYS=(ed25519 rsa ecdsa secp256k1)
-
-mkdir -p "$OUT"
-WORK=$(mktemp -d "$OUT/run.XXXXXX")
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-	if [[ ${INTEROP_KEEP:-0} == 1 ]]; then echo "# output kept in $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# ---------------------------------------------------------------- TAP helpers
-N=0
-FAILED=0
-ok() { N=$((N + 1)); echo "ok $N - $1"; }
-notok() { N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N - $1"; }
-skip() { N=$((N + 1)); echo "ok $N - $1 # SKIP $2"; }
 JS_NO_ECDSA="js-libp2p 2.x (@libp2p/peer-id 5.1.9) has no ECDSA peer IDs"
-diag() { sed 's/^/#   /' | head -n "${2:-15}"; }
+interop_workdir run
+
 # check DESCRIPTION CONDITION-COMMAND... ; on failure print the named files
 check() {
 	local desc=$1; shift
 	if "$@"; then ok "$desc"; else notok "$desc"; fi
 }
-show() { # show FILE... : diagnostics for a failed test
-	local f
-	for f in "$@"; do
-		[[ -s $f ]] || { echo "#   ($(basename "$f") empty or missing)"; continue; }
-		echo "# --- $(basename "$f") (last lines)"
-		tail -n 8 "$f" | cut -c1-300 | sed 's/^/#   /'
-	done
-}
-
 # ---------------------------------------------------------------- build
 GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
 build_go() {
