@@ -245,9 +245,12 @@ jskip(jp *j)
 	return 0;
 }
 
-/* Read the "Addrs" array of a record: keep the addresses that parse */
+/*
+ * Read an array whose elements elem reads (elem skips what it does not
+ * want); a value that is not an array is skipped whole.
+ */
 static int
-jaddrs(jp *j, jrec *r)
+jarray(jp *j, int (*elem) (jp *j, void *arg), void *arg)
 {
 	int			empty;
 
@@ -255,7 +258,7 @@ jaddrs(jp *j, jrec *r)
 	if (j->p >= j->end)
 		return -1;
 	if (*j->p != '[')
-		return jskip(j);		/* not an array: no addresses */
+		return jskip(j);
 	if ((empty = jenter(j, ']')) != 0)
 		return empty < 0 ? -1 : 0;
 	for (;;)
@@ -263,31 +266,35 @@ jaddrs(jp *j, jrec *r)
 		int			more;
 
 		jws(j);
-		if (j->p < j->end && *j->p == '"')
-		{
-			char		text[HY_DELEG_STRING_MAX];
-			uint8_t		bin[HY_DELEG_ADDR_MAX];
-			bool		fits;
-			int			n = jstring(j, text, sizeof(text), &fits);
-			int			b;
-
-			if (n < 0)
-				return -1;
-			if (fits && r->p.naddrs < HY_DELEG_ADDRS_MAX &&
-				(b = hy_multiaddr_parse(text, (size_t) n, bin, sizeof(bin))) > 0)
-			{
-				memcpy(r->p.addr[r->p.naddrs], bin, (size_t) b);
-				r->p.addr_len[r->p.naddrs++] = (uint8_t) b;
-			}
-		}
-		else if (jskip(j) < 0)
+		if (elem(j, arg) < 0 || (more = jnext(j, ']')) < 0)
 			return -1;
-		if ((more = jnext(j, ']')) < 0)
-			return -1;
-		if (more > 0)
-			continue;
-		return 0;
+		if (more == 0)
+			return 0;
 	}
+}
+
+/* One element of "Addrs": an address string kept when it parses */
+static int
+jaddr(jp *j, void *arg)
+{
+	jrec	   *r = arg;
+	char		text[HY_DELEG_STRING_MAX];
+	uint8_t		bin[HY_DELEG_ADDR_MAX];
+	bool		fits;
+	int			n,
+				b;
+
+	if (j->p >= j->end || *j->p != '"')
+		return jskip(j);
+	if ((n = jstring(j, text, sizeof(text), &fits)) < 0)
+		return -1;
+	if (fits && r->p.naddrs < HY_DELEG_ADDRS_MAX &&
+		(b = hy_multiaddr_parse(text, (size_t) n, bin, sizeof(bin))) > 0)
+	{
+		memcpy(r->p.addr[r->p.naddrs], bin, (size_t) b);
+		r->p.addr_len[r->p.naddrs++] = (uint8_t) b;
+	}
+	return 0;
 }
 
 /* Keep a record if it is usable and its peer is not kept already */
@@ -305,37 +312,13 @@ jpush(jout *o, const jrec *r)
 
 static int	jobject(jp *j, jout *o, bool top);
 
-/* Read the "Providers" array of a JSON answer: each object a record */
+/* One element of "Providers": an object is read as a record */
 static int
-jproviders(jp *j, jout *o)
+jprovider(jp *j, void *arg)
 {
-	int			empty;
-
-	jws(j);
-	if (j->p >= j->end)
-		return -1;
-	if (*j->p != '[')
-		return jskip(j);
-	if ((empty = jenter(j, ']')) != 0)
-		return empty < 0 ? -1 : 0;
-	for (;;)
-	{
-		int			more;
-
-		jws(j);
-		if (j->p < j->end && *j->p == '{')
-		{
-			if (jobject(j, o, false) < 0)
-				return -1;
-		}
-		else if (jskip(j) < 0)
-			return -1;
-		if ((more = jnext(j, ']')) < 0)
-			return -1;
-		if (more > 0)
-			continue;
-		return 0;
-	}
+	if (j->p < j->end && *j->p == '{')
+		return jobject(j, arg, false);
+	return jskip(j);
 }
 
 /*
@@ -396,12 +379,12 @@ jobject(jp *j, jout *o, bool top)
 		}
 		else if (strcmp(key, "Addrs") == 0)
 		{
-			if (jaddrs(j, &r) < 0)
+			if (jarray(j, jaddr, &r) < 0)
 				return -1;
 		}
 		else if (top && strcmp(key, "Providers") == 0)
 		{
-			if (jproviders(j, o) < 0)
+			if (jarray(j, jprovider, o) < 0)
 				return -1;
 		}
 		else if (jskip(j) < 0)
